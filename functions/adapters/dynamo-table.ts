@@ -1,0 +1,41 @@
+/**
+ * The single table's shape: keys and indexes. CDK and the local stack both build the table from this
+ * module, so the cloud and the laptop can never disagree about it.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
+
+/** Sparse index of active subscribers by when their next step is due: `DUE#<shard>` / `<nextSendAt>#<id>`. */
+export const DUE_INDEX = { name: 'due', partitionKey: 'duePk', sortKey: 'dueSk' } as const;
+
+/** Sparse index of unanswered questions, oldest first: `OPEN_Q` / `<receivedAt>#<id>`. */
+export const OPEN_QUESTIONS_INDEX = { name: 'open-questions', partitionKey: 'openPk', sortKey: 'openSk' } as const;
+
+/** Items with this attribute (epoch seconds) are deleted by DynamoDB's TTL (rate-limit counters). */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** Every index, for code that builds them. Both project keys only: readers fetch the item they need. */
+export const INDEXES = [DUE_INDEX, OPEN_QUESTIONS_INDEX] as const;
+
+/** The CreateTable request for the local stack (on-demand, like the cloud table). */
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const names = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...INDEXES.flatMap((i) => [i.partitionKey, i.sortKey])];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: names.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: INDEXES.map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    })),
+  };
+}

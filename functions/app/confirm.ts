@@ -1,0 +1,47 @@
+import { InvalidTokenError } from '../domain/errors';
+import { nominalSendTime } from '../domain/schedule';
+import { confirmSubscriber, isStopped, type Subscriber } from '../domain/subscriber';
+import { verifyToken } from '../domain/tokens';
+import type { Deps } from './deps';
+import { deliverDueStep } from './deliver';
+
+/** What a confirm link did; every kind shows a page, none is an error. */
+export type ConfirmOutcome =
+  | { kind: 'confirmed'; subscriber: Subscriber; firstLessonAt: string | undefined }
+  | { kind: 'stopped' };
+
+/**
+ * Confirms a double opt-in and sends the welcome email through the same claim-send-record path as the
+ * dispatcher, so it goes out once however often the link is clicked. A second click shows the same page.
+ * Throws InvalidTokenError for a tampered, expired or unknown link.
+ */
+export async function confirm(deps: Deps, token: string): Promise<ConfirmOutcome> {
+  const now = deps.clock.now();
+  const id = verifyToken(deps.keys, 'confirm', token, now.getTime());
+  const subscriber = await deps.store.get(id);
+  if (!subscriber) throw new InvalidTokenError('signature');
+  if (isStopped(subscriber)) return { kind: 'stopped' };
+  let current = subscriber;
+  if (subscriber.status === 'pending') {
+    const confirmed = confirmSubscriber(subscriber, deps.steps, now);
+    if (await deps.store.activate(confirmed)) {
+      deps.log.info('subscriber confirmed', { subscriberId: id });
+      current = confirmed;
+      await deliverDueStep(deps, id, now).catch((error: Error) => {
+        // The welcome stays due; the dispatcher sends it on its next run.
+        deps.log.warn('welcome not sent at confirmation', { subscriberId: id, error: error.name });
+      });
+    } else {
+      current = (await deps.store.get(id)) ?? subscriber;
+    }
+  }
+  return { kind: 'confirmed', subscriber: current, firstLessonAt: firstLessonText(deps, current) };
+}
+
+/** "Friday 27 November at 08:00" for the first lesson, in the subscriber's zone. */
+function firstLessonText(deps: Deps, subscriber: Subscriber): string | undefined {
+  const lesson = deps.steps.find((step) => step.kind === 'lesson');
+  if (!lesson || !subscriber.confirmedAt) return undefined;
+  return nominalSendTime(lesson, { ...subscriber, confirmedAt: subscriber.confirmedAt }).toFormat("cccc d LLLL 'at' HH:mm");
+}
+

@@ -1,0 +1,75 @@
+import type { Deps } from './deps';
+import { type DeliveryOutcome, deliverDueStep } from './deliver';
+import { Pacer } from './pacer';
+
+/** Counts of what one dispatcher run did. */
+export interface DispatchReport {
+  sent: number;
+  notDue: number;
+  stopped: number;
+  throttled: number;
+  rejected: number;
+  duplicate: number;
+  /** True when the run stopped before the due index was empty (deadline or throttling). */
+  remaining: boolean;
+}
+
+/** Limits of one run. */
+export interface DispatchOptions {
+  /** `performance.now()` value after which no new send starts (the Lambda timeout minus a margin). */
+  deadline?: number | undefined;
+  /** Shards to work on (default: all); each is worked by its own worker, in parallel. */
+  shards?: number[] | undefined;
+  /** Shared pacer (default: a new one at the configured rate). */
+  pacer?: Pacer | undefined;
+}
+
+const OUTCOME_FIELD: Record<DeliveryOutcome, keyof Omit<DispatchReport, 'remaining'>> = {
+  sent: 'sent',
+  'not-due': 'notDue',
+  stopped: 'stopped',
+  throttled: 'throttled',
+  rejected: 'rejected',
+  duplicate: 'duplicate',
+};
+
+/**
+ * Sends every course step that is due at the clock's `now`: one worker per shard of the due index pages
+ * through it (a query, never a scan) and delivers each entry, all sharing one pacer so the account's
+ * send rate is never exceeded. Stops starting sends at the deadline, or when SES keeps throttling, and
+ * leaves the rest for the next run.
+ */
+export async function dispatchDue(deps: Deps, options: DispatchOptions = {}): Promise<DispatchReport> {
+  const now = deps.clock.now();
+  const nowIso = now.toISOString();
+  const pacer = options.pacer ?? new Pacer(deps.settings.maxSendRate);
+  const report: DispatchReport = { sent: 0, notDue: 0, stopped: 0, throttled: 0, rejected: 0, duplicate: 0, remaining: false };
+  const shards = options.shards ?? Array.from({ length: deps.settings.dueShards }, (_, shard) => shard);
+  const outOfTime = () => options.deadline !== undefined && performance.now() >= options.deadline;
+
+  async function work(shard: number): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.store.findDue(shard, nowIso, cursor);
+      for (const entry of page.entries) {
+        if (outOfTime()) {
+          report.remaining = true;
+          return;
+        }
+        await pacer.take();
+        const outcome = await deliverDueStep(deps, entry.id, now);
+        report[OUTCOME_FIELD[outcome]]++;
+        if (outcome === 'throttled') {
+          // SES is still throttling after backoff: stop this worker; the next run continues.
+          report.remaining = true;
+          return;
+        }
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  await Promise.all(shards.map(work));
+  if (report.sent > 0 || report.remaining) deps.log.info('dispatch run', { ...report });
+  return report;
+}

@@ -1,0 +1,27 @@
+import { InvalidTokenError } from '../domain/errors';
+import { verifyToken } from '../domain/tokens';
+import type { Deps } from './deps';
+
+/**
+ * Stops all mail to the token's subscriber at once (they leave the due index in the same write).
+ * An invalid token throws InvalidTokenError; an unknown or already stopped subscriber is a no-op, so
+ * the HTTP answer can be the same neutral page for all of them.
+ */
+export async function unsubscribe(deps: Deps, token: string): Promise<'unsubscribed' | 'unchanged'> {
+  const now = deps.clock.now();
+  const id = verifyToken(deps.keys, 'unsubscribe', token, now.getTime());
+  const changed = await deps.store.stop(id, 'unsubscribed', now.toISOString());
+  if (changed) deps.log.info('subscriber unsubscribed', { subscriberId: id });
+  return changed ? 'unsubscribed' : 'unchanged';
+}
+
+/** True when the token is genuine (for the GET page, which never unsubscribes). */
+export function isValidUnsubscribeToken(deps: Deps, token: string): boolean {
+  try {
+    verifyToken(deps.keys, 'unsubscribe', token, deps.clock.now().getTime());
+    return true;
+  } catch (error) {
+    if (error instanceof InvalidTokenError) return false;
+    throw error;
+  }
+}

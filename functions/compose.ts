@@ -1,0 +1,93 @@
+/**
+ * The composition root: the one place where SDK clients and adapters are created and wired into the
+ * use cases' dependencies.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import compiled from '../templates/dist/compiled.json' with { type: 'json' };
+import { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
+import { SesMailer } from './adapters/ses-mailer';
+import type { Deps, Log } from './app/deps';
+import { type Config, readConfig } from './config';
+import { type CompiledTemplates, courseSteps } from './domain/course';
+import type { Clock } from './domain/ports';
+import type { SigningKeys } from './domain/tokens';
+
+/** The precompiled course (built by `templates/build.ts`). */
+export const templates = compiled as unknown as CompiledTemplates;
+
+/** The real clock. */
+export const systemClock: Clock = { now: () => new Date() };
+
+/** SDK clients, shared by every adapter of one process. */
+export interface Clients {
+  dynamo: DynamoDBDocumentClient;
+  ses: SESv2Client;
+}
+
+/** Creates the SDK clients; `endpoints` point them at local stand-ins. */
+export function createClients(overrides: { dynamo?: DynamoDBClientConfig; ses?: SESv2ClientConfig } = {}): Clients {
+  return {
+    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(overrides.dynamo ?? {}), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    ses: new SESv2Client(overrides.ses ?? {}),
+  };
+}
+
+/** Reads the signing keys: from Secrets Manager in the cloud (`{ current, previous? }`), or from config locally. */
+export async function loadSigningKeys(config: Config, secrets?: SecretsManagerClient): Promise<SigningKeys> {
+  if (config.SIGNING_KEY) return { current: config.SIGNING_KEY, previous: config.SIGNING_KEY_PREVIOUS };
+  const client = secrets ?? new SecretsManagerClient({});
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: config.SIGNING_SECRET_ARN }));
+  const parsed = JSON.parse(SecretString ?? '{}') as Partial<SigningKeys>;
+  if (typeof parsed.current !== 'string' || parsed.current.length < 32) {
+    throw new Error('the signing secret must be JSON with a "current" key of at least 32 characters');
+  }
+  return { current: parsed.current, previous: parsed.previous };
+}
+
+/** Wires the use cases' dependencies from configuration and clients. */
+export function createDeps(
+  config: Config,
+  keys: SigningKeys,
+  clients: Clients,
+  parts: { clock?: Clock; log: Log; templates?: CompiledTemplates; sleep?: (ms: number) => Promise<void> },
+): Deps {
+  const course = parts.templates ?? templates;
+  return {
+    store: new DynamoSubscriberStore({ tableName: config.TABLE_NAME, dueShards: config.DUE_SHARDS, client: clients.dynamo }),
+    mailer: new SesMailer({
+      from: `${config.SENDER_NAME} <${config.FROM_ADDRESS}>`,
+      configurationSet: config.CONFIGURATION_SET,
+      client: clients.ses,
+    }),
+    clock: parts.clock ?? systemClock,
+    keys,
+    templates: course,
+    steps: courseSteps(course.manifest),
+    settings: {
+      siteUrl: config.SITE_URL,
+      senderName: config.SENDER_NAME,
+      postalAddress: config.POSTAL_ADDRESS,
+      replyDomain: config.REPLY_DOMAIN,
+      confirmResendMs: config.CONFIRM_RESEND_MINUTES * 60_000,
+      dueShards: config.DUE_SHARDS,
+      leaseMs: 2 * 60_000,
+      maxSendRate: config.MAX_SEND_RATE,
+    },
+    newId: () => randomUUID().replaceAll('-', ''),
+    sleep: parts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    log: parts.log,
+  };
+}
+
+/** Dependencies of a Lambda function: environment, secret and clients, read once per cold start. */
+export async function cloudDeps(log: Log): Promise<{ deps: Deps; config: Config }> {
+  const config = readConfig();
+  const keys = await loadSigningKeys(config);
+  return { deps: createDeps(config, keys, createClients(), { log }), config };
+}

@@ -1,0 +1,54 @@
+/**
+ * Reads and validates the environment once. A missing or malformed variable is an error that names it.
+ */
+import * as z from 'zod/mini';
+
+const positiveInt = (fallback: number) =>
+  z.pipe(
+    z.optional(z.string().check(z.regex(/^\d+$/, 'a whole number'))),
+    z.transform((value) => (value === undefined ? fallback : Number(value))),
+  );
+
+const schema = z.object({
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  SITE_URL: z.string().check(z.regex(/^https?:\/\/[^/\s]+(\/[^\s]*[^/\s])?$/, 'an http(s) URL without a trailing slash')),
+  FROM_ADDRESS: z.string().check(z.minLength(3)),
+  SENDER_NAME: z._default(z.string(), 'The "It\'s not about you" team'),
+  POSTAL_ADDRESS: z.string().check(z.minLength(5)),
+  REPLY_DOMAIN: z.string().check(z.regex(/^[a-z0-9.-]+\.[a-z]{2,}$|^localhost$/i)),
+  CONFIGURATION_SET: z.optional(z.string()),
+  /** Cloud: the Secrets Manager secret holding `{ current, previous? }`. */
+  SIGNING_SECRET_ARN: z.optional(z.string()),
+  /** Local: the key itself. */
+  SIGNING_KEY: z.optional(z.string().check(z.minLength(32))),
+  SIGNING_KEY_PREVIOUS: z.optional(z.string().check(z.minLength(32))),
+  DUE_SHARDS: positiveInt(8),
+  MAX_SEND_RATE: positiveInt(14),
+  CONFIRM_RESEND_MINUTES: positiveInt(15),
+  SIGNUP_FLOOR_MS: positiveInt(300),
+});
+
+/** The validated configuration. */
+export type Config = z.infer<typeof schema>;
+
+/** A configuration problem: names each bad or missing variable. */
+export class ConfigError extends Error {
+  constructor(readonly variables: string[]) {
+    super(`invalid configuration: ${variables.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates `env` (default: process.env). */
+export function readConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${String(issue.path[0])} ${issue.input === undefined ? 'is missing' : `is invalid (${issue.message})`}`),
+    );
+  }
+  if (!result.data.SIGNING_SECRET_ARN && !result.data.SIGNING_KEY) {
+    throw new ConfigError(['SIGNING_SECRET_ARN or SIGNING_KEY is missing']);
+  }
+  return result.data;
+}

@@ -1,0 +1,76 @@
+import type { Subscriber } from './subscriber';
+
+/** An email ready to hand to the mail service. */
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  replyTo?: string | undefined;
+  /** Extra headers (List-Unsubscribe, threading). */
+  headers: { name: string; value: string }[];
+  /** Tags the mail service attaches to its events (subscriber id, email key). */
+  tags: Record<string, string>;
+}
+
+/** Sends email. Throws MailThrottledError (retry later) or MailRejectedError (this message never goes). */
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+/** The time, from one place, so tests and the local clock control can move it. */
+export interface Clock {
+  now(): Date;
+}
+
+/** A subscriber due for a step, as the due index lists them. */
+export interface DueEntry {
+  id: string;
+  nextSendAt: string;
+}
+
+/** One page of due subscribers; `cursor` is set when more may follow. */
+export interface DuePage {
+  entries: DueEntry[];
+  cursor?: string | undefined;
+}
+
+/** A course email that went out, as the send ledger keeps it. */
+export interface SendRecord {
+  step: number;
+  key: string;
+  messageId: string;
+  sentAt: string;
+}
+
+/** What recording a send did: recorded it, found it already recorded, or recorded it for a stopped subscriber. */
+export type RecordOutcome = 'recorded' | 'duplicate' | 'stopped';
+
+/** Where subscribers, their sends and their place in the course are kept. */
+export interface SubscriberStore {
+  /** Creates a subscriber unless the address is already known; false when it was. */
+  create(subscriber: Subscriber): Promise<boolean>;
+  get(id: string): Promise<Subscriber | undefined>;
+  findByEmail(emailKey: string): Promise<Subscriber | undefined>;
+  /** Updates a pending subscriber's details and stamps a new confirmation email, only if the last one is older than `sentBefore`. */
+  stampConfirmationSent(id: string, at: string, sentBefore: string, details?: Partial<Subscriber>): Promise<boolean>;
+  /** Makes a pending subscriber active (or completed); false when they were not pending. */
+  activate(confirmed: Subscriber): Promise<boolean>;
+  /** Stops all mail to a subscriber at once; false when they were already stopped or unknown. */
+  stop(id: string, status: 'unsubscribed' | 'bounced' | 'complained', at: string): Promise<boolean>;
+  /** One page of subscribers whose next step is due at or before `now`, from one shard of the due index. */
+  findDue(shard: number, now: string, cursor?: string): Promise<DuePage>;
+  /** The earliest `nextSendAt` in one shard of the due index, if any (for local time travel). */
+  earliestDue(shard: number): Promise<string | undefined>;
+  /**
+   * Claims the subscriber's current step for sending until `leaseUntil`, if they are active, due by
+   * `now` and nobody else holds a live claim. Returns the claimed subscriber, or undefined.
+   */
+  claimDue(id: string, now: string, leaseUntil: string): Promise<Subscriber | undefined>;
+  /** Lets go of a claim that did not send (throttled), so the next run may try again at once. */
+  releaseStep(id: string, step: number): Promise<void>;
+  /** Records a send and moves the subscriber on; a step is never recorded twice. */
+  recordSend(id: string, record: SendRecord, next: { nextSendAt?: string | undefined; completed?: boolean }): Promise<RecordOutcome>;
+  /** Every send recorded for a subscriber, in step order. */
+  listSends(id: string): Promise<SendRecord[]>;
+}

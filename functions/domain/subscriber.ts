@@ -1,0 +1,99 @@
+import type { CourseStep } from './course';
+import { dueAt } from './schedule';
+
+/**
+ * Where a subscriber is in their life with us. pending → active → completed is the happy path;
+ * unsubscribed, bounced and complained are final and stop all mail.
+ */
+export type SubscriberStatus = 'pending' | 'active' | 'completed' | 'unsubscribed' | 'bounced' | 'complained';
+
+/** A person who signed up. Times are ISO-8601 strings in UTC. */
+export interface Subscriber {
+  id: string;
+  email: string;
+  /** Lower-cased address: the uniqueness key. */
+  emailKey: string;
+  firstName: string;
+  timeZone: string;
+  sendHour: number;
+  status: SubscriberStatus;
+  createdAt: string;
+  confirmationSentAt?: string | undefined;
+  confirmedAt?: string | undefined;
+  /** Index of the next course step to send. */
+  step: number;
+  /** When `step` is due; set only while active. */
+  nextSendAt?: string | undefined;
+  lastSentAt?: string | undefined;
+  endedAt?: string | undefined;
+}
+
+/** What a person gives us when signing up (already validated). */
+export interface SignupInput {
+  email: string;
+  firstName: string;
+  timeZone: string;
+  sendHour: number;
+}
+
+/** The default local hour for lessons. */
+export const DEFAULT_SEND_HOUR = 8;
+
+/** A pending subscriber, before the confirmation email is sent. */
+export function newSubscriber(id: string, input: SignupInput, now: Date): Subscriber {
+  return {
+    id,
+    email: input.email,
+    emailKey: normaliseEmail(input.email),
+    firstName: input.firstName,
+    timeZone: input.timeZone,
+    sendHour: input.sendHour,
+    status: 'pending',
+    createdAt: now.toISOString(),
+    step: 0,
+  };
+}
+
+/** The uniqueness key of an address: trimmed and lower-cased (providers treat addresses case-blind). */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** True when the subscriber may receive a new confirmation email now (pending, and the resend window passed). */
+export function mayResendConfirmation(subscriber: Subscriber, now: Date, windowMs: number): boolean {
+  if (subscriber.status !== 'pending') return false;
+  if (!subscriber.confirmationSentAt) return true;
+  return now.getTime() - Date.parse(subscriber.confirmationSentAt) >= windowMs;
+}
+
+/** The subscriber once confirmed: active, with the first step due. Only a pending subscriber changes. */
+export function confirmSubscriber(subscriber: Subscriber, steps: CourseStep[], now: Date): Subscriber {
+  if (subscriber.status !== 'pending') return subscriber;
+  const confirmedAt = now.toISOString();
+  const first = steps[0];
+  if (!first) return { ...subscriber, status: 'completed', confirmedAt, endedAt: confirmedAt };
+  return {
+    ...subscriber,
+    status: 'active',
+    confirmedAt,
+    step: 0,
+    nextSendAt: dueAt(first, { ...subscriber, confirmedAt }),
+  };
+}
+
+/** What follows a send of `step` at `sentAt`: the next step and when it is due, or completion. */
+export type Advance = { step: number; nextSendAt: string } | { step: number; completed: true };
+
+/** Computes the subscriber's position after the step they are on was sent at `sentAt`. */
+export function advanceAfterSend(subscriber: Subscriber, steps: CourseStep[], sentAt: string): Advance {
+  const nextIndex = subscriber.step + 1;
+  const next = steps[nextIndex];
+  if (!next || !subscriber.confirmedAt) return { step: nextIndex, completed: true };
+  const anchor = { timeZone: subscriber.timeZone, sendHour: subscriber.sendHour, confirmedAt: subscriber.confirmedAt };
+  return { step: nextIndex, nextSendAt: dueAt(next, anchor, sentAt) };
+}
+
+/** True when no more mail of any kind may go to this subscriber. */
+export function isStopped(subscriber: Subscriber): boolean {
+  return subscriber.status === 'unsubscribed' || subscriber.status === 'bounced' || subscriber.status === 'complained';
+}

@@ -1,0 +1,72 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { InvalidTokenError } from './errors';
+
+/** What a token lets its bearer do; part of the MAC so a token for one purpose never works for another. */
+export type TokenPurpose = 'confirm' | 'unsubscribe';
+
+/** Signing keys: the current key signs; every key verifies (the previous one during rotation). */
+export interface SigningKeys {
+  current: string;
+  previous?: string | undefined;
+}
+
+/** How long a token of each purpose stays valid, in seconds; `undefined` means it never expires. */
+export const TOKEN_LIFETIME_SECONDS: Record<TokenPurpose, number | undefined> = {
+  confirm: 7 * 24 * 3600,
+  unsubscribe: undefined,
+};
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+function mac(key: string, purpose: string, subscriberId: string, issuedAt: number): Buffer {
+  return createHmac('sha256', key).update(`${purpose}|${subscriberId}|${issuedAt}`).digest();
+}
+
+/** Signs `purpose|subscriberId|issuedAt` (HMAC-SHA256) into `<id>.<issuedAt base36>.<mac base64url>`. */
+export function signToken(keys: SigningKeys, purpose: TokenPurpose, subscriberId: string, issuedAtMs: number): string {
+  const issuedAt = Math.floor(issuedAtMs / 1000);
+  const signature = mac(keys.current, purpose, subscriberId, issuedAt).toString('base64url');
+  return `${subscriberId}.${issuedAt.toString(36)}.${signature}`;
+}
+
+/** Verifies a token in constant time and returns the subscriber id it was issued for. */
+export function verifyToken(keys: SigningKeys, purpose: TokenPurpose, token: string, nowMs: number): string {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new InvalidTokenError('malformed');
+  const [subscriberId = '', issuedText = '', signatureText = ''] = parts;
+  const issuedAt = Number.parseInt(issuedText, 36);
+  if (!ID_PATTERN.test(subscriberId) || !/^[0-9a-z]{1,10}$/.test(issuedText) || !Number.isSafeInteger(issuedAt)) {
+    throw new InvalidTokenError('malformed');
+  }
+  const given = Buffer.from(signatureText, 'base64url');
+  const matches = verifyingKeys(keys).some((key) => {
+    const expected = mac(key, purpose, subscriberId, issuedAt);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+  if (!matches) throw new InvalidTokenError('signature');
+  const lifetime = TOKEN_LIFETIME_SECONDS[purpose];
+  if (lifetime !== undefined && nowMs / 1000 > issuedAt + lifetime) throw new InvalidTokenError('expired');
+  return subscriberId;
+}
+
+function shortMacWith(key: string, label: string, value: string): string {
+  return createHmac('sha256', key).update(`${label}|${value}`).digest('hex').slice(0, 12);
+}
+
+/** A short, lower-case MAC that makes reply addresses unguessable (`reply+<id>.<mac>@domain`); mail systems may lower-case local parts. */
+export function shortMac(keys: SigningKeys, label: string, value: string): string {
+  return shortMacWith(keys.current, label, value);
+}
+
+/** Checks a short MAC against every key, in constant time. */
+export function verifyShortMac(keys: SigningKeys, label: string, value: string, given: string): boolean {
+  const actual = Buffer.from(given);
+  return verifyingKeys(keys).some((key) => {
+    const expected = Buffer.from(shortMacWith(key, label, value));
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  });
+}
+
+function verifyingKeys(keys: SigningKeys): string[] {
+  return [keys.current, keys.previous].filter((key): key is string => Boolean(key));
+}

@@ -1,0 +1,52 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Deps } from '../app/deps';
+import { renderPage } from '../domain/render';
+
+/** Page names, as files under `templates/pages/`. */
+export type PageName =
+  | 'landing'
+  | 'check-inbox'
+  | 'confirmed'
+  | 'link-invalid'
+  | 'unsubscribe'
+  | 'unsubscribed'
+  | 'not-found'
+  | 'signup-errors'
+  | 'error';
+
+const TITLES: Record<PageName, string> = {
+  landing: 'Stop taking "no" personally',
+  'check-inbox': 'Check your inbox',
+  confirmed: "You're in",
+  'link-invalid': 'Link expired',
+  unsubscribe: 'Unsubscribe',
+  unsubscribed: 'Unsubscribed',
+  'not-found': 'Not found',
+  'signup-errors': 'Check your details',
+  error: 'Something went wrong',
+};
+
+/** Renders a precompiled page; every value is HTML-escaped except those named in `trusted`. */
+export function renderNamedPage(
+  deps: Pick<Deps, 'templates' | 'settings'>,
+  name: PageName,
+  values: Record<string, string> = {},
+  trusted: ReadonlySet<string> = new Set(),
+): string {
+  const parts = deps.templates.pages[name];
+  if (!parts) throw new Error(`no compiled page "${name}"`);
+  return renderPage(parts, { pageTitle: TITLES[name], postalAddress: deps.settings.postalAddress, ...values }, trusted);
+}
+
+/** Answers with a page. */
+export function sendPage(
+  c: Context,
+  deps: Pick<Deps, 'templates' | 'settings'>,
+  name: PageName,
+  status: ContentfulStatusCode = 200,
+  values: Record<string, string> = {},
+  trusted?: ReadonlySet<string>,
+): Response {
+  return c.html(renderNamedPage(deps, name, values, trusted), status);
+}

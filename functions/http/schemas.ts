@@ -1,0 +1,61 @@
+import * as z from 'zod/mini';
+import { ValidationError } from '../domain/errors';
+import { emailAddressProblem, firstNameProblem, sendHourProblem, timeZoneProblem } from '../domain/signup-rules';
+import { DEFAULT_SEND_HOUR } from '../domain/subscriber';
+
+function rule(problem: (value: string) => string | undefined) {
+  return z.superRefine<string>((value, ctx) => {
+    const message = problem(value);
+    if (message) ctx.issues.push({ code: 'custom', message, input: value });
+  });
+}
+
+const hourField = z.pipe(
+  z.union([z.number(), z.string().check(z.regex(/^\s*\d{1,2}\s*$/))], { error: 'Choose a whole hour from 0 to 23.' }),
+  z.transform((value) => Number(value)),
+);
+
+/** The signup body, as JSON or as a form post. Unknown fields are ignored. */
+export const signupSchema = z.object({
+  email: z.string({ error: 'Enter your email address.' }).check(rule(emailAddressProblem)),
+  firstName: z.string({ error: 'Enter your first name.' }).check(rule(firstNameProblem)),
+  timeZone: z.string({ error: 'Choose your time zone.' }).check(rule(timeZoneProblem)),
+  sendHour: z.optional(hourField.check(z.superRefine((hour, ctx) => {
+    const message = sendHourProblem(hour);
+    if (message) ctx.issues.push({ code: 'custom', message, input: hour });
+  }))),
+  /** Honeypot: hidden from people, tempting to bots. */
+  website: z.optional(z.string()),
+});
+
+/** A parsed, trimmed signup. */
+export interface SignupBody {
+  email: string;
+  firstName: string;
+  timeZone: string;
+  sendHour: number;
+  website?: string | undefined;
+}
+
+/** Parses a signup body or throws ValidationError naming every bad field (the first problem of each). */
+export function parseSignup(body: unknown): SignupBody {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError({ body: 'Send a JSON object with email, firstName and timeZone.' });
+  }
+  const result = signupSchema.safeParse(body);
+  if (!result.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of result.error.issues) {
+      const field = String(issue.path[0] ?? 'body');
+      fields[field] ??= issue.message;
+    }
+    throw new ValidationError(fields);
+  }
+  const { email, firstName, timeZone, sendHour, website } = result.data;
+  return { email: email.trim(), firstName: firstName.trim(), timeZone, sendHour: sendHour ?? DEFAULT_SEND_HOUR, website };
+}
+
+/** A token query parameter: present, short, and of the token alphabet, or undefined. */
+export function tokenParam(value: string | undefined): string | undefined {
+  return value && value.length <= 200 && /^[A-Za-z0-9._-]+$/.test(value) ? value : undefined;
+}

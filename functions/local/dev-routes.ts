@@ -1,0 +1,30 @@
+import { Hono } from 'hono';
+import * as z from 'zod/mini';
+import type { Deps } from '../app/deps';
+import type { TravelClock } from './clock';
+import { travel } from './time-travel';
+
+const clockBody = z.object({
+  advanceHours: z.number().check(z.gt(0, 'advanceHours must be more than 0'), z.lte(24 * 60, 'advanceHours must be at most 1440')),
+});
+
+/** Routes that exist only on the local stack (mounted at `/_dev`): time travel and email previews. */
+export function createDevRoutes(deps: Deps, clock: TravelClock): Hono {
+  const dev = new Hono();
+
+  dev.get('/clock', (c) => c.json({ now: clock.now().toISOString() }));
+
+  dev.post('/clock', async (c) => {
+    const body = await c.req.json().catch(() => undefined);
+    const parsed = clockBody.safeParse(body);
+    if (!parsed.success) {
+      return c.json(
+        { error: 'validation_failed', message: 'Send JSON like {"advanceHours": 24}.', fields: { advanceHours: parsed.error.issues[0]?.message ?? 'required' } },
+        400,
+      );
+    }
+    return c.json(await travel(deps, clock, parsed.data.advanceHours));
+  });
+
+  return dev;
+}

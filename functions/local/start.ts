@@ -1,0 +1,38 @@
+/** `npm start`: the whole course on this machine, with the addresses printed. */
+import { resolve } from 'node:path';
+import { startLocalStack } from './stack';
+
+function port(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) {
+    console.error(`${name} must be a port number (1-65535), got "${value}"`);
+    process.exit(1);
+  }
+  return parsed;
+}
+
+const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+const stack = await startLocalStack({
+  dataDir,
+  ports: { app: port('PORT', 3000), dynamo: port('DYNAMO_PORT', 8000), ses: port('SES_PORT', 8005) },
+  dispatchIntervalMs: 5000,
+});
+
+console.log(`
+  It's not about you: running locally
+
+  Landing page + API   ${stack.urls.app}
+  Sent email (SES)     ${stack.urls.ses}
+  DynamoDB (dynalite)  ${stack.urls.dynamo}   data in ${dataDir}
+  Time travel          curl -X POST ${stack.urls.app}/_dev/clock -H 'content-type: application/json' -d '{"advanceHours":24}'
+
+  Press Ctrl+C to stop.
+`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stack.stop().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * Compiles the course once, at build time: every MJML email (strictly validated) into HTML, every
+ * plain-text email and every page into split templates, all written to `templates/dist/compiled.json`.
+ * Run-time code only fills placeholders; it never loads `mjml`.
+ */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mjml2html from 'mjml';
+import {
+  type CompiledEmail,
+  type CompiledTemplates,
+  type CourseManifest,
+  courseSteps,
+  manifestProblems,
+} from '../functions/domain/course';
+import { escapeHtml, splitPlaceholders } from '../functions/domain/render';
+import { DEFAULT_SEND_HOUR } from '../functions/domain/subscriber';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const COMPILED_PATH = join(HERE, 'dist', 'compiled.json');
+
+/** Placeholders filled per subscriber at run time; any other `{{name}}` must be known at build time. */
+export const RUNTIME_EMAIL_VALUES = [
+  'firstName',
+  'unsubscribeUrl',
+  'confirmUrl',
+  'siteUrl',
+  'postalAddress',
+  'senderName',
+] as const;
+
+/** A problem in a template file, reported with the file and line so an operator can fix it. */
+export class TemplateBuildError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`template build failed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'TemplateBuildError';
+  }
+}
+
+function substitute(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+function lineOf(text: string, index: number): number {
+  return text.slice(0, index).split('\n').length;
+}
+
+/** Maps a line of the layout-with-body source back to the file it came from. */
+function locate(line: number, layoutFile: string, layout: string, bodyFile: string, body: string): string {
+  const slot = layout.indexOf('{{content}}');
+  const slotLine = lineOf(layout, slot);
+  const bodyLines = body.split('\n').length;
+  if (line < slotLine) return `${layoutFile}:${line}`;
+  if (line < slotLine + bodyLines) return `${bodyFile}:${line - slotLine + 1}`;
+  return `${layoutFile}:${line - bodyLines + 1}`;
+}
+
+async function compileEmail(
+  root: string,
+  manifest: CourseManifest,
+  email: CourseManifest['emails'][number],
+  problems: string[],
+): Promise<CompiledEmail | undefined> {
+  const layoutName = email.layout ?? 'course';
+  const layoutFile = join(root, 'layouts', `${layoutName}.mjml`);
+  const bodyFile = join(root, 'emails', `${email.key}.mjml`);
+  const [layout, body, layoutText, bodyText] = await Promise.all([
+    readFile(layoutFile, 'utf8'),
+    readFile(bodyFile, 'utf8'),
+    readFile(join(root, 'layouts', `${layoutName}.txt`), 'utf8'),
+    readFile(join(root, 'emails', `${email.key}.txt`), 'utf8'),
+  ]);
+  const staticValues: Record<string, string> = {
+    subject: email.subject,
+    preheader: email.preheader,
+    title: email.title ?? email.subject,
+    action: email.action ?? '',
+    day: String(email.day ?? 0),
+    courseTitle: manifest.title,
+  };
+  const htmlStatic = Object.fromEntries(Object.entries(staticValues).map(([k, v]) => [k, escapeHtml(v)]));
+  // Keep line numbers stable for error mapping: substitute the slot and static values without adding lines.
+  const source = substitute(layout.replace('{{content}}', body), htmlStatic);
+  let html: string;
+  try {
+    html = (await mjml2html(source, { validationLevel: 'strict', filePath: bodyFile })).html;
+  } catch (error) {
+    const errors = (error as { errors?: { line: number; message: string }[] }).errors;
+    if (!errors) throw error;
+    for (const e of errors) {
+      problems.push(`${relative(process.cwd(), locate(e.line, layoutFile, layout, bodyFile, body))}: ${e.message}`);
+    }
+    return undefined;
+  }
+  const text = substitute(layoutText.replace('{{content}}', bodyText.trim()), staticValues);
+  const compiled: CompiledEmail = {
+    key: email.key,
+    kind: email.kind,
+    subject: splitPlaceholders(email.subject),
+    html: splitPlaceholders(html),
+    text: splitPlaceholders(text),
+  };
+  for (const [part, parts] of Object.entries({ subject: compiled.subject, html: compiled.html, text: compiled.text })) {
+    for (let i = 1; i < parts.length; i += 2) {
+      const name = parts[i] as string;
+      if (!(RUNTIME_EMAIL_VALUES as readonly string[]).includes(name)) {
+        problems.push(`${relative(process.cwd(), bodyFile)}: unknown placeholder {{${name}}} in the ${part}`);
+      }
+    }
+  }
+  return compiled;
+}
+
+/** The landing page syllabus, built from the manifest so the course is described in one place. */
+function syllabusHtml(manifest: CourseManifest): string {
+  return courseSteps(manifest)
+    .filter((step) => step.kind === 'lesson')
+    .map(
+      (step) =>
+        `<li><span class="day">Day ${step.day}</span> <strong>${escapeHtml(step.title)}</strong>` +
+        `<span class="action">${escapeHtml(step.action)}</span></li>`,
+    )
+    .join('\n');
+}
+
+async function compilePages(root: string, manifest: CourseManifest): Promise<Record<string, string[]>> {
+  const layout = await readFile(join(root, 'pages', 'layout.html'), 'utf8');
+  const names = (await readdir(join(root, 'pages'))).filter((f) => f.endsWith('.html') && f !== 'layout.html');
+  const buildValues = {
+    courseTitle: escapeHtml(manifest.title),
+    tagline: escapeHtml(manifest.tagline),
+    syllabus: syllabusHtml(manifest),
+    lessonCount: String(courseSteps(manifest).filter((s) => s.kind === 'lesson').length),
+    hourOptions: Array.from({ length: 24 }, (_, hour) => {
+      const label = `${String(hour).padStart(2, '0')}:00`;
+      return `<option value="${hour}"${hour === DEFAULT_SEND_HOUR ? ' selected' : ''}>${label}</option>`;
+    }).join(''),
+  };
+  const pages: Record<string, string[]> = {};
+  for (const name of names) {
+    const body = await readFile(join(root, 'pages', name), 'utf8');
+    pages[name.replace(/\.html$/, '')] = splitPlaceholders(substitute(layout.replace('{{content}}', body), buildValues));
+  }
+  for (const asset of ['site.css', 'signup.js']) {
+    const content = await readFile(join(root, 'pages', asset), 'utf8').catch(() => undefined);
+    if (content !== undefined) pages[asset] = [content];
+  }
+  return pages;
+}
+
+/** Reads and compiles every template under `root`; throws TemplateBuildError listing every problem. */
+export async function buildTemplates(root = HERE): Promise<CompiledTemplates> {
+  const manifest = JSON.parse(await readFile(join(root, 'course.json'), 'utf8')) as CourseManifest;
+  const problems = manifestProblems(manifest).map((p) => `${relative(process.cwd(), join(root, 'course.json'))}: ${p}`);
+  if (problems.length > 0) throw new TemplateBuildError(problems);
+  const emails: Record<string, CompiledEmail> = {};
+  for (const email of manifest.emails) {
+    const compiled = await compileEmail(root, manifest, email, problems).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      problems.push(`${relative(process.cwd(), error.path ?? '')}: missing (listed in course.json as "${email.key}")`);
+      return undefined;
+    });
+    if (compiled) emails[email.key] = compiled;
+  }
+  if (problems.length > 0) throw new TemplateBuildError(problems);
+  return { manifest, emails, pages: await compilePages(root, manifest) };
+}
+
+/** Builds and writes `templates/dist/compiled.json`. */
+export async function writeCompiledTemplates(root = HERE, out = COMPILED_PATH): Promise<CompiledTemplates> {
+  const compiled = await buildTemplates(root);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(compiled));
+  return compiled;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  writeCompiledTemplates()
+    .then((compiled) => {
+      console.log(`templates: ${Object.keys(compiled.emails).length} emails, ${Object.keys(compiled.pages).length} pages`);
+    })
+    .catch((error: Error) => {
+      console.error(error.message);
+      process.exit(1);
+    });
+}
