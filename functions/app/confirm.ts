@@ -7,7 +7,7 @@ import { deliverDueStep } from './deliver';
 
 /** What a confirm link did; every kind shows a page, none is an error. */
 export type ConfirmOutcome =
-  | { kind: 'confirmed'; subscriber: Subscriber; firstLessonAt: string | undefined }
+  | { kind: 'confirmed' | 'already-confirmed'; subscriber: Subscriber; firstLessonAt: string | undefined }
   | { kind: 'stopped' };
 
 /**
@@ -21,21 +21,20 @@ export async function confirm(deps: Deps, token: string): Promise<ConfirmOutcome
   const subscriber = await deps.store.get(id);
   if (!subscriber) throw new InvalidTokenError('signature');
   if (isStopped(subscriber)) return { kind: 'stopped' };
-  let current = subscriber;
   if (subscriber.status === 'pending') {
     const confirmed = confirmSubscriber(subscriber, deps.steps, now);
     if (await deps.store.activate(confirmed)) {
       deps.log.info('subscriber confirmed', { subscriberId: id });
-      current = confirmed;
       await deliverDueStep(deps, id, now).catch((error: Error) => {
         // The welcome stays due; the dispatcher sends it on its next run.
         deps.log.warn('welcome not sent at confirmation', { subscriberId: id, error: error.name });
       });
-    } else {
-      current = (await deps.store.get(id)) ?? subscriber;
+      return { kind: 'confirmed', subscriber: confirmed, firstLessonAt: firstLessonText(deps, confirmed) };
     }
   }
-  return { kind: 'confirmed', subscriber: current, firstLessonAt: firstLessonText(deps, current) };
+  // A second click (or a race with another click) shows the same news without doing anything again.
+  const current = (await deps.store.get(id)) ?? subscriber;
+  return { kind: 'already-confirmed', subscriber: current, firstLessonAt: firstLessonText(deps, current) };
 }
 
 /** "Friday 27 November at 08:00" for the first lesson, in the subscriber's zone. */

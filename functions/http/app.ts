@@ -117,7 +117,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       if (!token) throw new InvalidTokenError('malformed');
       const outcome = await confirm(deps, token);
       if (outcome.kind === 'stopped') return sendPage(c, deps, 'unsubscribed');
-      return sendPage(c, deps, 'confirmed', 200, {
+      return sendPage(c, deps, outcome.kind, 200, {
         firstName: outcome.subscriber.firstName,
         firstLessonAt: outcome.firstLessonAt ?? 'tomorrow morning',
         timeZone: outcome.subscriber.timeZone,

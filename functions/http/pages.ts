@@ -8,6 +8,7 @@ export type PageName =
   | 'landing'
   | 'check-inbox'
   | 'confirmed'
+  | 'already-confirmed'
   | 'link-invalid'
   | 'unsubscribe'
   | 'unsubscribed'
@@ -19,6 +20,7 @@ const TITLES: Record<PageName, string> = {
   landing: 'Stop taking "no" personally',
   'check-inbox': 'Check your inbox',
   confirmed: "You're in",
+  'already-confirmed': "You're already in",
   'link-invalid': 'Link expired',
   unsubscribe: 'Unsubscribe',
   unsubscribed: 'Unsubscribed',

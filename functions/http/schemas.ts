@@ -10,8 +10,10 @@ function rule(problem: (value: string) => string | undefined) {
   });
 }
 
+const HOUR_MESSAGE = 'Choose a whole hour from 0 to 23.';
+
 const hourField = z.pipe(
-  z.union([z.number(), z.string().check(z.regex(/^\s*\d{1,2}\s*$/))], { error: 'Choose a whole hour from 0 to 23.' }),
+  z.union([z.number(), z.string().check(z.regex(/^\s*\d{1,2}\s*$/, HOUR_MESSAGE))], { error: HOUR_MESSAGE }),
   z.transform((value) => Number(value)),
 );
 

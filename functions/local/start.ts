@@ -13,6 +13,9 @@ function port(name: string, fallback: number): number {
   return parsed;
 }
 
+// Lambda runs Node 22; the SDK's warning about this machine's Node 20 is noise for a local run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 const stack = await startLocalStack({
   dataDir,

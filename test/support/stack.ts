@@ -1,0 +1,78 @@
+/** Test helpers around the real local stack (dynalite + aws-ses-v2-local + the Hono app on free ports). */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Log } from '../../functions/app/deps';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../functions/local/stack';
+
+/** An email as the SES stand-in keeps it. */
+export interface SentEmail {
+  messageId: string;
+  from: string;
+  replyTo: string[];
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: { name: string; value: string }[];
+  at: number;
+}
+
+/** Log lines captured in memory, so tests can read (and check) what would be logged. */
+export function memoryLog(): Log & { lines: string[] } {
+  const lines: string[] = [];
+  const push = (level: string) => (message: string, data?: Record<string, unknown>) => {
+    lines.push(`${level} ${message} ${data ? JSON.stringify(data) : ''}`);
+  };
+  return { lines, info: push('info'), warn: push('warn'), error: push('error') };
+}
+
+/** Starts an in-memory stack on free ports, with the background dispatcher off (tests drive time). */
+export async function startTestStack(options: LocalStackOptions = {}): Promise<LocalStack & { log: ReturnType<typeof memoryLog> }> {
+  const log = memoryLog();
+  const stack = await startLocalStack({ ports: { app: 0, dynamo: 0, ses: 0 }, dispatchIntervalMs: false, log, ...options });
+  return Object.assign(stack, { log });
+}
+
+/** Every email the SES stand-in has accepted, oldest first. */
+export async function sentEmails(stack: LocalStack): Promise<SentEmail[]> {
+  const response = await fetch(`${stack.urls.ses}/store`);
+  return ((await response.json()) as { emails: SentEmail[] }).emails;
+}
+
+/** Emails to one address. */
+export async function emailsTo(stack: LocalStack, address: string): Promise<SentEmail[]> {
+  return (await sentEmails(stack)).filter((email) => email.destination.to.includes(address));
+}
+
+/** The value of a header of a sent email. */
+export function header(email: SentEmail, name: string): string | undefined {
+  return email.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+}
+
+/** The first link in a text body that starts with `prefix`. */
+export function linkIn(text: string | undefined, prefix: string): string {
+  const match = text?.match(new RegExp(`${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\s<>"]+`));
+  if (!match) throw new Error(`no link starting with ${prefix} in email`);
+  return match[0];
+}
+
+/** Every item in the table (tests only: product code never scans). */
+export async function tableItems(stack: LocalStack): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await stack.clients.dynamo.send(
+      new ScanCommand({ TableName: stack.config.TABLE_NAME, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** POSTs JSON to the app. */
+export function postJson(stack: LocalStack, path: string, body: unknown): Promise<Response> {
+  return fetch(`${stack.urls.app}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
