@@ -29,7 +29,9 @@ export interface Clients {
 }
 
 /** Creates the SDK clients; `endpoints` point them at local stand-ins. */
-export function createClients(overrides: { dynamo?: DynamoDBClientConfig; ses?: SESv2ClientConfig } = {}): Clients {
+export function createClients(
+  overrides: { dynamo?: DynamoDBClientConfig; ses?: SESv2ClientConfig } = {},
+): Clients {
   return {
     dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(overrides.dynamo ?? {}), {
       marshallOptions: { removeUndefinedValues: true },
@@ -42,7 +44,9 @@ export function createClients(overrides: { dynamo?: DynamoDBClientConfig; ses?: 
 export async function loadSigningKeys(config: Config, secrets?: SecretsManagerClient): Promise<SigningKeys> {
   if (config.SIGNING_KEY) return { current: config.SIGNING_KEY, previous: config.SIGNING_KEY_PREVIOUS };
   const client = secrets ?? new SecretsManagerClient({});
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: config.SIGNING_SECRET_ARN }));
+  const { SecretString } = await client.send(
+    new GetSecretValueCommand({ SecretId: config.SIGNING_SECRET_ARN }),
+  );
   const parsed = JSON.parse(SecretString ?? '{}') as Partial<SigningKeys>;
   if (typeof parsed.current !== 'string' || parsed.current.length < 32) {
     throw new Error('the signing secret must be JSON with a "current" key of at least 32 characters');
@@ -59,7 +63,11 @@ export function createDeps(
 ): Deps {
   const course = parts.templates ?? templates;
   return {
-    store: new DynamoSubscriberStore({ tableName: config.TABLE_NAME, dueShards: config.DUE_SHARDS, client: clients.dynamo }),
+    store: new DynamoSubscriberStore({
+      tableName: config.TABLE_NAME,
+      dueShards: config.DUE_SHARDS,
+      client: clients.dynamo,
+    }),
     mailer: new SesMailer({
       from: `${config.SENDER_NAME} <${config.FROM_ADDRESS}>`,
       configurationSet: config.CONFIGURATION_SET,

@@ -11,7 +11,9 @@ const positiveInt = (fallback: number) =>
 
 const schema = z.object({
   TABLE_NAME: z.string().check(z.minLength(1)),
-  SITE_URL: z.string().check(z.regex(/^https?:\/\/[^/\s]+(\/[^\s]*[^/\s])?$/, 'an http(s) URL without a trailing slash')),
+  SITE_URL: z
+    .string()
+    .check(z.regex(/^https?:\/\/[^/\s]+(\/[^\s]*[^/\s])?$/, 'an http(s) URL without a trailing slash')),
   FROM_ADDRESS: z.string().check(z.minLength(3)),
   SENDER_NAME: z._default(z.string(), 'The "It\'s not about you" team'),
   POSTAL_ADDRESS: z.string().check(z.minLength(5)),
@@ -44,7 +46,10 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   const result = schema.safeParse(env);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => `${String(issue.path[0])} ${issue.input === undefined ? 'is missing' : `is invalid (${issue.message})`}`),
+      result.error.issues.map(
+        (issue) =>
+          `${String(issue.path[0])} ${issue.input === undefined ? 'is missing' : `is invalid (${issue.message})`}`,
+      ),
     );
   }
   if (!result.data.SIGNING_SECRET_ARN && !result.data.SIGNING_KEY) {

@@ -39,7 +39,10 @@ export class TemplateBuildError extends Error {
 }
 
 function substitute(template: string, values: Record<string, string>): string {
-  return template.replace(/\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
+  return template.replace(
+    /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g,
+    (whole, name: string) => values[name] ?? whole,
+  );
 }
 
 function lineOf(text: string, index: number): number {
@@ -89,7 +92,9 @@ async function compileEmail(
     const errors = (error as { errors?: { line: number; message: string }[] }).errors;
     if (!errors) throw error;
     for (const e of errors) {
-      problems.push(`${relative(process.cwd(), locate(e.line, layoutFile, layout, bodyFile, body))}: ${e.message}`);
+      problems.push(
+        `${relative(process.cwd(), locate(e.line, layoutFile, layout, bodyFile, body))}: ${e.message}`,
+      );
     }
     return undefined;
   }
@@ -101,7 +106,11 @@ async function compileEmail(
     html: splitPlaceholders(html),
     text: splitPlaceholders(text),
   };
-  for (const [part, parts] of Object.entries({ subject: compiled.subject, html: compiled.html, text: compiled.text })) {
+  for (const [part, parts] of Object.entries({
+    subject: compiled.subject,
+    html: compiled.html,
+    text: compiled.text,
+  })) {
     for (let i = 1; i < parts.length; i += 2) {
       const name = parts[i] as string;
       if (!(RUNTIME_EMAIL_VALUES as readonly string[]).includes(name)) {
@@ -126,7 +135,9 @@ function syllabusHtml(manifest: CourseManifest): string {
 
 async function compilePages(root: string, manifest: CourseManifest): Promise<Record<string, string[]>> {
   const layout = await readFile(join(root, 'pages', 'layout.html'), 'utf8');
-  const names = (await readdir(join(root, 'pages'))).filter((f) => f.endsWith('.html') && f !== 'layout.html');
+  const names = (await readdir(join(root, 'pages'))).filter(
+    (f) => f.endsWith('.html') && f !== 'layout.html',
+  );
   const buildValues = {
     courseTitle: escapeHtml(manifest.title),
     tagline: escapeHtml(manifest.tagline),
@@ -140,7 +151,9 @@ async function compilePages(root: string, manifest: CourseManifest): Promise<Rec
   const pages: Record<string, string[]> = {};
   for (const name of names) {
     const body = await readFile(join(root, 'pages', name), 'utf8');
-    pages[name.replace(/\.html$/, '')] = splitPlaceholders(substitute(layout.replace('{{content}}', body), buildValues));
+    pages[name.replace(/\.html$/, '')] = splitPlaceholders(
+      substitute(layout.replace('{{content}}', body), buildValues),
+    );
   }
   for (const asset of ['site.css', 'signup.js']) {
     const content = await readFile(join(root, 'pages', asset), 'utf8').catch(() => undefined);
@@ -152,15 +165,21 @@ async function compilePages(root: string, manifest: CourseManifest): Promise<Rec
 /** Reads and compiles every template under `root`; throws TemplateBuildError listing every problem. */
 export async function buildTemplates(root = HERE): Promise<CompiledTemplates> {
   const manifest = JSON.parse(await readFile(join(root, 'course.json'), 'utf8')) as CourseManifest;
-  const problems = manifestProblems(manifest).map((p) => `${relative(process.cwd(), join(root, 'course.json'))}: ${p}`);
+  const problems = manifestProblems(manifest).map(
+    (p) => `${relative(process.cwd(), join(root, 'course.json'))}: ${p}`,
+  );
   if (problems.length > 0) throw new TemplateBuildError(problems);
   const emails: Record<string, CompiledEmail> = {};
   for (const email of manifest.emails) {
-    const compiled = await compileEmail(root, manifest, email, problems).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-      problems.push(`${relative(process.cwd(), error.path ?? '')}: missing (listed in course.json as "${email.key}")`);
-      return undefined;
-    });
+    const compiled = await compileEmail(root, manifest, email, problems).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        problems.push(
+          `${relative(process.cwd(), error.path ?? '')}: missing (listed in course.json as "${email.key}")`,
+        );
+        return undefined;
+      },
+    );
     if (compiled) emails[email.key] = compiled;
   }
   if (problems.length > 0) throw new TemplateBuildError(problems);
@@ -178,7 +197,9 @@ export async function writeCompiledTemplates(root = HERE, out = COMPILED_PATH): 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeCompiledTemplates()
     .then((compiled) => {
-      console.log(`templates: ${Object.keys(compiled.emails).length} emails, ${Object.keys(compiled.pages).length} pages`);
+      console.log(
+        `templates: ${Object.keys(compiled.emails).length} emails, ${Object.keys(compiled.pages).length} pages`,
+      );
     })
     .catch((error: Error) => {
       console.error(error.message);

@@ -43,7 +43,9 @@ export class DynamoSubscriberStore implements SubscriberStore {
     this.table = options.tableName;
     this.doc =
       options.client ??
-      DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+        marshallOptions: { removeUndefinedValues: true },
+      });
   }
 
   /** The due-index shard of a subscriber: stable, and even across ids. */
@@ -79,7 +81,10 @@ export class DynamoSubscriberStore implements SubscriberStore {
           TableName: this.table,
           Item: { ...emailKey(subscriber.emailKey), type: 'email', subscriberId: subscriber.id },
           ...(dangling
-            ? { ConditionExpression: 'subscriberId = :previous', ExpressionAttributeValues: { ':previous': previous } }
+            ? {
+                ConditionExpression: 'subscriberId = :previous',
+                ExpressionAttributeValues: { ':previous': previous },
+              }
             : { ConditionExpression: 'attribute_not_exists(pk)' }),
         }),
       );
@@ -92,16 +97,25 @@ export class DynamoSubscriberStore implements SubscriberStore {
   }
 
   async get(id: string): Promise<Subscriber | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: subKey(id), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: subKey(id), ConsistentRead: true }),
+    );
     return Item ? toSubscriber(Item) : undefined;
   }
 
   async findByEmail(key: string): Promise<Subscriber | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: emailKey(key), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: emailKey(key), ConsistentRead: true }),
+    );
     return typeof Item?.subscriberId === 'string' ? this.get(Item.subscriberId) : undefined;
   }
 
-  async stampConfirmationSent(id: string, at: string, sentBefore: string, details: Partial<Subscriber> = {}): Promise<boolean> {
+  async stampConfirmationSent(
+    id: string,
+    at: string,
+    sentBefore: string,
+    details: Partial<Subscriber> = {},
+  ): Promise<boolean> {
     const editable = ['firstName', 'timeZone', 'sendHour'] as const;
     const changes = editable.filter((field) => details[field] !== undefined);
     const values: Record<string, unknown> = { ':at': at, ':before': sentBefore, ':pending': 'pending' };
@@ -111,10 +125,14 @@ export class DynamoSubscriberStore implements SubscriberStore {
         new UpdateCommand({
           TableName: this.table,
           Key: subKey(id),
-          UpdateExpression: `SET ${['confirmationSentAt = :at', ...changes.map((f) => `${f} = :${f}`)].join(', ')}`,
+          UpdateExpression: `SET ${['confirmationSentAt = :at', ...changes.map((f) => `#${f} = :${f}`)].join(', ')}`,
           ConditionExpression:
             '#status = :pending AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt < :before)',
-          ExpressionAttributeNames: { '#status': 'status' },
+          // `timeZone` and friends collide with DynamoDB reserved words (ZONE), so every name is aliased.
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...Object.fromEntries(changes.map((f) => [`#${f}`, f])),
+          },
           ExpressionAttributeValues: values,
         }),
       );
@@ -159,7 +177,8 @@ export class DynamoSubscriberStore implements SubscriberStore {
         new UpdateCommand({
           TableName: this.table,
           Key: subKey(id),
-          UpdateExpression: 'SET #status = :status, endedAt = :at REMOVE nextSendAt, duePk, dueSk, leaseUntil',
+          UpdateExpression:
+            'SET #status = :status, endedAt = :at REMOVE nextSendAt, duePk, dueSk, leaseUntil',
           ConditionExpression: 'attribute_exists(pk) AND #status IN (:pending, :active, :completed)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -326,7 +345,9 @@ export class DynamoSubscriberStore implements SubscriberStore {
         ConsistentRead: true,
       }),
     );
-    return (result.Items ?? []).map(({ step, key, messageId, sentAt }) => ({ step, key, messageId, sentAt }) as SendRecord);
+    return (result.Items ?? []).map(
+      ({ step, key, messageId, sentAt }) => ({ step, key, messageId, sentAt }) as SendRecord,
+    );
   }
 }
 

@@ -10,7 +10,11 @@ export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const DUE_INDEX = { name: 'due', partitionKey: 'duePk', sortKey: 'dueSk' } as const;
 
 /** Sparse index of unanswered questions, oldest first: `OPEN_Q` / `<receivedAt>#<id>`. */
-export const OPEN_QUESTIONS_INDEX = { name: 'open-questions', partitionKey: 'openPk', sortKey: 'openSk' } as const;
+export const OPEN_QUESTIONS_INDEX = {
+  name: 'open-questions',
+  partitionKey: 'openPk',
+  sortKey: 'openSk',
+} as const;
 
 /** Items with this attribute (epoch seconds) are deleted by DynamoDB's TTL (rate-limit counters). */
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -20,7 +24,11 @@ export const INDEXES = [DUE_INDEX, OPEN_QUESTIONS_INDEX] as const;
 
 /** The CreateTable request for the local stack (on-demand, like the cloud table). */
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const names = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...INDEXES.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const names = [
+    TABLE_KEYS.partitionKey,
+    TABLE_KEYS.sortKey,
+    ...INDEXES.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',

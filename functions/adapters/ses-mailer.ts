@@ -1,4 +1,4 @@
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { MailRejectedError, MailThrottledError } from '../domain/errors';
 import type { Mailer, OutgoingEmail } from '../domain/ports';
 
@@ -38,8 +38,14 @@ export class SesMailer implements Mailer {
           Content: {
             Simple: {
               Subject: { Data: email.subject, Charset: 'UTF-8' },
-              Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
-              Headers: email.headers.length > 0 ? email.headers.map(({ name, value }) => ({ Name: name, Value: value })) : undefined,
+              Body: {
+                Html: { Data: email.html, Charset: 'UTF-8' },
+                Text: { Data: email.text, Charset: 'UTF-8' },
+              },
+              Headers:
+                email.headers.length > 0
+                  ? email.headers.map(({ name, value }) => ({ Name: name, Value: value }))
+                  : undefined,
             },
           },
         }),

@@ -6,7 +6,11 @@ import { shortMac, signToken } from '../domain/tokens';
 import type { Deps } from './deps';
 
 /** The one-click unsubscribe URL of a subscriber (RFC 8058 target; GET shows a button, POST unsubscribes). */
-export function unsubscribeUrl(deps: Pick<Deps, 'keys' | 'settings'>, subscriberId: string, now: Date): string {
+export function unsubscribeUrl(
+  deps: Pick<Deps, 'keys' | 'settings'>,
+  subscriberId: string,
+  now: Date,
+): string {
   return `${deps.settings.siteUrl}/unsubscribe?token=${signToken(deps.keys, 'unsubscribe', subscriberId, now.getTime())}`;
 }
 
@@ -22,7 +26,11 @@ function templateFor(deps: Pick<Deps, 'templates'>, key: string): CompiledEmail 
 }
 
 /** The double opt-in request: a confirm link, no unsubscribe headers (they are not subscribed yet). */
-export function composeConfirmation(deps: Pick<Deps, 'keys' | 'settings' | 'templates'>, subscriber: Subscriber, now: Date): OutgoingEmail {
+export function composeConfirmation(
+  deps: Pick<Deps, 'keys' | 'settings' | 'templates'>,
+  subscriber: Subscriber,
+  now: Date,
+): OutgoingEmail {
   const key = deps.templates.manifest.emails.find((email) => email.kind === 'confirm')?.key ?? 'confirm';
   const confirmUrl = `${deps.settings.siteUrl}/confirm?token=${signToken(deps.keys, 'confirm', subscriber.id, now.getTime())}`;
   const rendered = renderEmail(templateFor(deps, key), {

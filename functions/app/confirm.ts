@@ -2,8 +2,8 @@ import { InvalidTokenError } from '../domain/errors';
 import { nominalSendTime } from '../domain/schedule';
 import { confirmSubscriber, isStopped, type Subscriber } from '../domain/subscriber';
 import { verifyToken } from '../domain/tokens';
-import type { Deps } from './deps';
 import { deliverDueStep } from './deliver';
+import type { Deps } from './deps';
 
 /** What a confirm link did; every kind shows a page, none is an error. */
 export type ConfirmOutcome =
@@ -41,6 +41,7 @@ export async function confirm(deps: Deps, token: string): Promise<ConfirmOutcome
 function firstLessonText(deps: Deps, subscriber: Subscriber): string | undefined {
   const lesson = deps.steps.find((step) => step.kind === 'lesson');
   if (!lesson || !subscriber.confirmedAt) return undefined;
-  return nominalSendTime(lesson, { ...subscriber, confirmedAt: subscriber.confirmedAt }).toFormat("cccc d LLLL 'at' HH:mm");
+  return nominalSendTime(lesson, { ...subscriber, confirmedAt: subscriber.confirmedAt }).toFormat(
+    "cccc d LLLL 'at' HH:mm",
+  );
 }
-

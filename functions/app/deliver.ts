@@ -20,7 +20,7 @@ export async function deliverDueStep(deps: Deps, subscriberId: string, now: Date
   if (!claimed) return 'not-due';
   const step = deps.steps[claimed.step];
   const current = await deps.store.get(subscriberId);
-  if (!current || current.status !== 'active' || current.step !== claimed.step || !step) return 'stopped';
+  if (current?.status !== 'active' || current.step !== claimed.step || !step) return 'stopped';
   let messageId: string;
   try {
     ({ messageId } = await sendWithRetry(deps, composeCourseEmail(deps, current, step.key, now)));

@@ -1,5 +1,5 @@
-import type { Deps } from './deps';
 import { type DeliveryOutcome, deliverDueStep } from './deliver';
+import type { Deps } from './deps';
 import { Pacer } from './pacer';
 
 /** Counts of what one dispatcher run did. */
@@ -43,7 +43,15 @@ export async function dispatchDue(deps: Deps, options: DispatchOptions = {}): Pr
   const now = deps.clock.now();
   const nowIso = now.toISOString();
   const pacer = options.pacer ?? new Pacer(deps.settings.maxSendRate);
-  const report: DispatchReport = { sent: 0, notDue: 0, stopped: 0, throttled: 0, rejected: 0, duplicate: 0, remaining: false };
+  const report: DispatchReport = {
+    sent: 0,
+    notDue: 0,
+    stopped: 0,
+    throttled: 0,
+    rejected: 0,
+    duplicate: 0,
+    remaining: false,
+  };
   const shards = options.shards ?? Array.from({ length: deps.settings.dueShards }, (_, shard) => shard);
   const outOfTime = () => options.deadline !== undefined && performance.now() >= options.deadline;
 

@@ -6,7 +6,10 @@ import type { Deps } from './deps';
 export const THROTTLE_BACKOFF_MS = [100, 400, 1600];
 
 /** Sends one email, retrying only throttling, with exponential backoff and jitter. */
-export async function sendWithRetry(deps: Pick<Deps, 'mailer' | 'sleep'>, email: OutgoingEmail): Promise<{ messageId: string }> {
+export async function sendWithRetry(
+  deps: Pick<Deps, 'mailer' | 'sleep'>,
+  email: OutgoingEmail,
+): Promise<{ messageId: string }> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await deps.mailer.send(email);

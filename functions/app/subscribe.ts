@@ -1,4 +1,10 @@
-import { mayResendConfirmation, newSubscriber, normaliseEmail, type SignupInput, type Subscriber } from '../domain/subscriber';
+import {
+  mayResendConfirmation,
+  newSubscriber,
+  normaliseEmail,
+  type SignupInput,
+  type Subscriber,
+} from '../domain/subscriber';
 import { composeConfirmation } from './compose-email';
 import type { Deps } from './deps';
 import { sendWithRetry } from './send-with-retry';
@@ -21,7 +27,10 @@ export async function subscribe(deps: Deps, request: SubscribeRequest): Promise<
   const now = deps.clock.now();
   const existing = await deps.store.findByEmail(normaliseEmail(request.email));
   if (!existing) {
-    const subscriber = { ...newSubscriber(deps.newId(), request, now), confirmationSentAt: now.toISOString() };
+    const subscriber = {
+      ...newSubscriber(deps.newId(), request, now),
+      confirmationSentAt: now.toISOString(),
+    };
     if (await deps.store.create(subscriber)) {
       await sendConfirmation(deps, subscriber, now);
       deps.log.info('subscriber created', { subscriberId: subscriber.id });
@@ -33,7 +42,8 @@ export async function subscribe(deps: Deps, request: SubscribeRequest): Promise<
   if (!mayResendConfirmation(existing, now, deps.settings.confirmResendMs)) return 'ignored';
   const sentBefore = new Date(now.getTime() - deps.settings.confirmResendMs).toISOString();
   const details = { firstName: request.firstName, timeZone: request.timeZone, sendHour: request.sendHour };
-  if (!(await deps.store.stampConfirmationSent(existing.id, now.toISOString(), sentBefore, details))) return 'ignored';
+  if (!(await deps.store.stampConfirmationSent(existing.id, now.toISOString(), sentBefore, details)))
+    return 'ignored';
   await sendConfirmation(deps, { ...existing, ...details }, now);
   deps.log.info('confirmation resent', { subscriberId: existing.id });
   return 'resent';

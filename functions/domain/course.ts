@@ -73,11 +73,13 @@ export function manifestProblems(manifest: CourseManifest): string[] {
   const problems: string[] = [];
   const keys = new Set<string>();
   const confirms = manifest.emails.filter((email) => email.kind === 'confirm');
-  if (confirms.length !== 1) problems.push(`expected exactly one email of kind "confirm", found ${confirms.length}`);
+  if (confirms.length !== 1)
+    problems.push(`expected exactly one email of kind "confirm", found ${confirms.length}`);
   let lastDay = -1;
   let lastOffset = 0;
   for (const email of manifest.emails) {
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(email.key)) problems.push(`email key "${email.key}" is not kebab-case`);
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(email.key))
+      problems.push(`email key "${email.key}" is not kebab-case`);
     if (keys.has(email.key)) problems.push(`email key "${email.key}" appears twice`);
     keys.add(email.key);
     if (!email.subject?.trim()) problems.push(`email "${email.key}" has no subject`);
@@ -89,7 +91,8 @@ export function manifestProblems(manifest: CourseManifest): string[] {
     }
     const offset = email.hourOffset ?? 0;
     const day = email.day ?? 0;
-    if (day * 24 + offset < lastDay * 24 + lastOffset) problems.push(`email "${email.key}" is listed before an earlier one`);
+    if (day * 24 + offset < lastDay * 24 + lastOffset)
+      problems.push(`email "${email.key}" is listed before an earlier one`);
     lastDay = day;
     lastOffset = offset;
   }

@@ -53,7 +53,12 @@ export interface SubscriberStore {
   get(id: string): Promise<Subscriber | undefined>;
   findByEmail(emailKey: string): Promise<Subscriber | undefined>;
   /** Updates a pending subscriber's details and stamps a new confirmation email, only if the last one is older than `sentBefore`. */
-  stampConfirmationSent(id: string, at: string, sentBefore: string, details?: Partial<Subscriber>): Promise<boolean>;
+  stampConfirmationSent(
+    id: string,
+    at: string,
+    sentBefore: string,
+    details?: Partial<Subscriber>,
+  ): Promise<boolean>;
   /** Makes a pending subscriber active (or completed); false when they were not pending. */
   activate(confirmed: Subscriber): Promise<boolean>;
   /** Stops all mail to a subscriber at once; false when they were already stopped or unknown. */
@@ -70,7 +75,11 @@ export interface SubscriberStore {
   /** Lets go of a claim that did not send (throttled), so the next run may try again at once. */
   releaseStep(id: string, step: number): Promise<void>;
   /** Records a send and moves the subscriber on; a step is never recorded twice. */
-  recordSend(id: string, record: SendRecord, next: { nextSendAt?: string | undefined; completed?: boolean }): Promise<RecordOutcome>;
+  recordSend(
+    id: string,
+    record: SendRecord,
+    next: { nextSendAt?: string | undefined; completed?: boolean },
+  ): Promise<RecordOutcome>;
   /** Every send recorded for a subscriber, in step order. */
   listSends(id: string): Promise<SendRecord[]>;
 }

@@ -1,6 +1,12 @@
 import type { CompiledEmail, TemplateParts } from './course';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Escapes text for an HTML element or a quoted attribute. */
 export function escapeHtml(value: string): string {
@@ -24,14 +30,14 @@ export function placeholderNames(parts: TemplateParts): string[] {
 export function fill(
   parts: TemplateParts,
   values: Readonly<Record<string, string>>,
-  escape: (value: string, name: string) => string,
+  escapeValue: (value: string, name: string) => string,
 ): string {
   let out = parts[0] ?? '';
   for (let i = 1; i < parts.length; i += 2) {
     const name = parts[i] as string;
     const value = values[name];
     if (value === undefined) throw new Error(`template value "${name}" is missing`);
-    out += escape(value, name) + (parts[i + 1] ?? '');
+    out += escapeValue(value, name) + (parts[i + 1] ?? '');
   }
   return out;
 }

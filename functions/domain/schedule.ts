@@ -17,7 +17,10 @@ export interface ScheduleAnchor {
  * offset is the moment of confirmation (the welcome goes out at once). A local time that does not exist
  * (a spring-forward gap) moves forward by the gap; an ambiguous one (fall back) resolves to one instant.
  */
-export function nominalSendTime(step: Pick<CourseStep, 'day' | 'hourOffset'>, anchor: ScheduleAnchor): DateTime {
+export function nominalSendTime(
+  step: Pick<CourseStep, 'day' | 'hourOffset'>,
+  anchor: ScheduleAnchor,
+): DateTime {
   const confirmed = DateTime.fromISO(anchor.confirmedAt, { zone: anchor.timeZone });
   if (step.day === 0 && step.hourOffset === 0) return confirmed;
   const wallHour = anchor.sendHour + step.hourOffset;
@@ -32,7 +35,11 @@ export function nominalSendTime(step: Pick<CourseStep, 'day' | 'hourOffset'>, an
  * When a step is due: its nominal time, but never less than 12 hours after the previous send. A late
  * send therefore shifts the later ones instead of bunching them, and nothing is skipped.
  */
-export function dueAt(step: Pick<CourseStep, 'day' | 'hourOffset'>, anchor: ScheduleAnchor, lastSentAt?: string): string {
+export function dueAt(
+  step: Pick<CourseStep, 'day' | 'hourOffset'>,
+  anchor: ScheduleAnchor,
+  lastSentAt?: string,
+): string {
   const nominal = nominalSendTime(step, anchor).toMillis();
   const earliest = lastSentAt ? Date.parse(lastSentAt) + MIN_GAP_MS : Number.NEGATIVE_INFINITY;
   return new Date(Math.max(nominal, earliest)).toISOString();

@@ -4,7 +4,8 @@ import { IANAZone } from 'luxon';
  * Rules for an address we can actually send to. SES accepts only 7-bit ASCII in the local part
  * (internationalised domains must be punycode), so anything else is refused up front.
  */
-const ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const ADDRESS =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
 /** Why an address cannot be used, or `undefined` when it can. */
 export function emailAddressProblem(raw: string): string | undefined {
@@ -15,7 +16,8 @@ export function emailAddressProblem(raw: string): string | undefined {
   if (at < 1) return 'Enter an email address like name@example.com.';
   const local = email.slice(0, at);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find non-ASCII characters
-  if (/[^\x00-\x7F]/.test(local)) return 'Use an address whose part before the @ has only plain (ASCII) letters.';
+  if (/[^\x00-\x7F]/.test(local))
+    return 'Use an address whose part before the @ has only plain (ASCII) letters.';
   if (local.length > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
     return 'Enter an email address like name@example.com.';
   }
@@ -29,7 +31,8 @@ export function firstNameProblem(raw: string): string | undefined {
   if (name.length === 0) return 'Enter your first name.';
   if (name.length > 50) return 'Use at most 50 characters for your first name.';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters (CR/LF included) are the target
-  if (/[\x00-\x1F\x7F]/.test(name)) return 'Your first name cannot contain line breaks or control characters.';
+  if (/[\x00-\x1F\x7F]/.test(name))
+    return 'Your first name cannot contain line breaks or control characters.';
   if (/[<>{}]|https?:|www\./i.test(name)) return 'Your first name cannot contain markup or links.';
   return undefined;
 }

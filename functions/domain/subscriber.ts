@@ -89,11 +89,19 @@ export function advanceAfterSend(subscriber: Subscriber, steps: CourseStep[], se
   const nextIndex = subscriber.step + 1;
   const next = steps[nextIndex];
   if (!next || !subscriber.confirmedAt) return { step: nextIndex, completed: true };
-  const anchor = { timeZone: subscriber.timeZone, sendHour: subscriber.sendHour, confirmedAt: subscriber.confirmedAt };
+  const anchor = {
+    timeZone: subscriber.timeZone,
+    sendHour: subscriber.sendHour,
+    confirmedAt: subscriber.confirmedAt,
+  };
   return { step: nextIndex, nextSendAt: dueAt(next, anchor, sentAt) };
 }
 
 /** True when no more mail of any kind may go to this subscriber. */
 export function isStopped(subscriber: Subscriber): boolean {
-  return subscriber.status === 'unsubscribed' || subscriber.status === 'bounced' || subscriber.status === 'complained';
+  return (
+    subscriber.status === 'unsubscribed' ||
+    subscriber.status === 'bounced' ||
+    subscriber.status === 'complained'
+  );
 }

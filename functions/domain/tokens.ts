@@ -23,7 +23,12 @@ function mac(key: string, purpose: string, subscriberId: string, issuedAt: numbe
 }
 
 /** Signs `purpose|subscriberId|issuedAt` (HMAC-SHA256) into `<id>.<issuedAt base36>.<mac base64url>`. */
-export function signToken(keys: SigningKeys, purpose: TokenPurpose, subscriberId: string, issuedAtMs: number): string {
+export function signToken(
+  keys: SigningKeys,
+  purpose: TokenPurpose,
+  subscriberId: string,
+  issuedAtMs: number,
+): string {
   const issuedAt = Math.floor(issuedAtMs / 1000);
   const signature = mac(keys.current, purpose, subscriberId, issuedAt).toString('base64url');
   return `${subscriberId}.${issuedAt.toString(36)}.${signature}`;
@@ -35,7 +40,11 @@ export function verifyToken(keys: SigningKeys, purpose: TokenPurpose, token: str
   if (parts.length !== 3) throw new InvalidTokenError('malformed');
   const [subscriberId = '', issuedText = '', signatureText = ''] = parts;
   const issuedAt = Number.parseInt(issuedText, 36);
-  if (!ID_PATTERN.test(subscriberId) || !/^[0-9a-z]{1,10}$/.test(issuedText) || !Number.isSafeInteger(issuedAt)) {
+  if (
+    !ID_PATTERN.test(subscriberId) ||
+    !/^[0-9a-z]{1,10}$/.test(issuedText) ||
+    !Number.isSafeInteger(issuedAt)
+  ) {
     throw new InvalidTokenError('malformed');
   }
   const given = Buffer.from(signatureText, 'base64url');

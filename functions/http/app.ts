@@ -33,7 +33,10 @@ const CSP = {
   objectSrc: ["'none'"],
 };
 
-const ASSET_TYPES: Record<string, string> = { 'site.css': 'text/css; charset=utf-8', 'signup.js': 'text/javascript; charset=utf-8' };
+const ASSET_TYPES: Record<string, string> = {
+  'site.css': 'text/css; charset=utf-8',
+  'signup.js': 'text/javascript; charset=utf-8',
+};
 
 function wait(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
@@ -52,7 +55,9 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   });
   // Local previews show compiled emails, whose inline styles a strict policy would block.
   const devHeaders = secureHeaders({ referrerPolicy: 'no-referrer', xFrameOptions: 'SAMEORIGIN' });
-  app.use('*', (c, next) => (c.req.path.startsWith('/_dev/') && options.devRoutes ? devHeaders(c, next) : strictHeaders(c, next)));
+  app.use('*', (c, next) =>
+    c.req.path.startsWith('/_dev/') && options.devRoutes ? devHeaders(c, next) : strictHeaders(c, next),
+  );
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
@@ -71,7 +76,11 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new RequestError(413, 'body_too_large', `The request body must be at most ${MAX_BODY_BYTES / 1024} KB.`);
+        throw new RequestError(
+          413,
+          'body_too_large',
+          `The request body must be at most ${MAX_BODY_BYTES / 1024} KB.`,
+        );
       },
     }),
     async (c) => {
@@ -105,7 +114,10 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       }
       await wait(floor - (performance.now() - started));
       if (isForm) return c.redirect('/check-inbox', 303);
-      return c.json({ status: 'pending', message: 'Check your inbox: we sent you a link to confirm your address.' }, 202);
+      return c.json(
+        { status: 'pending', message: 'Check your inbox: we sent you a link to confirm your address.' },
+        202,
+      );
     },
   );
 
@@ -131,18 +143,24 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.get('/unsubscribe', (c) => {
     const token = tokenParam(c.req.query('token'));
     // Never unsubscribes: mail scanners prefetch links. An invalid token gets the same page.
-    return sendPage(c, deps, 'unsubscribe', 200, { token: token && isValidUnsubscribeToken(deps, token) ? token : '' });
+    return sendPage(c, deps, 'unsubscribe', 200, {
+      token: token && isValidUnsubscribeToken(deps, token) ? token : '',
+    });
   });
 
-  app.post('/unsubscribe', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => sendPage(c, deps, 'unsubscribed') }), async (c) => {
-    const token = tokenParam(c.req.query('token'));
-    try {
-      if (token) await unsubscribe(deps, token);
-    } catch (error) {
-      if (!(error instanceof InvalidTokenError)) throw error;
-    }
-    return sendPage(c, deps, 'unsubscribed');
-  });
+  app.post(
+    '/unsubscribe',
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => sendPage(c, deps, 'unsubscribed') }),
+    async (c) => {
+      const token = tokenParam(c.req.query('token'));
+      try {
+        if (token) await unsubscribe(deps, token);
+      } catch (error) {
+        if (!(error instanceof InvalidTokenError)) throw error;
+      }
+      return sendPage(c, deps, 'unsubscribed');
+    },
+  );
 
   if (options.devRoutes) app.route('/_dev', options.devRoutes);
 

@@ -22,20 +22,37 @@ export interface ErrorBody {
 }
 
 /** The one place that decides the HTTP status and body of an error. */
-export function toHttpError(error: unknown): { status: ContentfulStatusCode; body: ErrorBody; retryAfter?: number } {
+export function toHttpError(error: unknown): {
+  status: ContentfulStatusCode;
+  body: ErrorBody;
+  retryAfter?: number;
+} {
   if (error instanceof ValidationError) {
-    return { status: 400, body: { error: 'validation_failed', message: error.message, fields: error.fields } };
+    return {
+      status: 400,
+      body: { error: 'validation_failed', message: error.message, fields: error.fields },
+    };
   }
-  if (error instanceof RequestError) return { status: error.status, body: { error: error.code, message: error.message } };
+  if (error instanceof RequestError)
+    return { status: error.status, body: { error: error.code, message: error.message } };
   if (error instanceof HTTPException && error.status < 500) {
-    return { status: error.status as ContentfulStatusCode, body: { error: 'bad_request', message: error.message || 'Bad request.' } };
+    return {
+      status: error.status as ContentfulStatusCode,
+      body: { error: 'bad_request', message: error.message || 'Bad request.' },
+    };
   }
   if (error instanceof MailThrottledError) {
     return {
       status: 503,
-      body: { error: 'busy', message: 'We are sending a lot of email right now. Please try again in a minute.' },
+      body: {
+        error: 'busy',
+        message: 'We are sending a lot of email right now. Please try again in a minute.',
+      },
       retryAfter: 60,
     };
   }
-  return { status: 500, body: { error: 'internal', message: 'Something went wrong on our side. Please try again in a minute.' } };
+  return {
+    status: 500,
+    body: { error: 'internal', message: 'Something went wrong on our side. Please try again in a minute.' },
+  };
 }

@@ -38,7 +38,11 @@ export function renderNamedPage(
 ): string {
   const parts = deps.templates.pages[name];
   if (!parts) throw new Error(`no compiled page "${name}"`);
-  return renderPage(parts, { pageTitle: TITLES[name], postalAddress: deps.settings.postalAddress, ...values }, trusted);
+  return renderPage(
+    parts,
+    { pageTitle: TITLES[name], postalAddress: deps.settings.postalAddress, ...values },
+    trusted,
+  );
 }
 
 /** Answers with a page. */

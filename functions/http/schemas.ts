@@ -1,6 +1,11 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../domain/errors';
-import { emailAddressProblem, firstNameProblem, sendHourProblem, timeZoneProblem } from '../domain/signup-rules';
+import {
+  emailAddressProblem,
+  firstNameProblem,
+  sendHourProblem,
+  timeZoneProblem,
+} from '../domain/signup-rules';
 import { DEFAULT_SEND_HOUR } from '../domain/subscriber';
 
 function rule(problem: (value: string) => string | undefined) {
@@ -22,10 +27,14 @@ export const signupSchema = z.object({
   email: z.string({ error: 'Enter your email address.' }).check(rule(emailAddressProblem)),
   firstName: z.string({ error: 'Enter your first name.' }).check(rule(firstNameProblem)),
   timeZone: z.string({ error: 'Choose your time zone.' }).check(rule(timeZoneProblem)),
-  sendHour: z.optional(hourField.check(z.superRefine((hour, ctx) => {
-    const message = sendHourProblem(hour);
-    if (message) ctx.issues.push({ code: 'custom', message, input: hour });
-  }))),
+  sendHour: z.optional(
+    hourField.check(
+      z.superRefine((hour, ctx) => {
+        const message = sendHourProblem(hour);
+        if (message) ctx.issues.push({ code: 'custom', message, input: hour });
+      }),
+    ),
+  ),
   /** Honeypot: hidden from people, tempting to bots. */
   website: z.optional(z.string()),
 });
@@ -54,7 +63,13 @@ export function parseSignup(body: unknown): SignupBody {
     throw new ValidationError(fields);
   }
   const { email, firstName, timeZone, sendHour, website } = result.data;
-  return { email: email.trim(), firstName: firstName.trim(), timeZone, sendHour: sendHour ?? DEFAULT_SEND_HOUR, website };
+  return {
+    email: email.trim(),
+    firstName: firstName.trim(),
+    timeZone,
+    sendHour: sendHour ?? DEFAULT_SEND_HOUR,
+    website,
+  };
 }
 
 /** A token query parameter: present, short, and of the token alphabet, or undefined. */

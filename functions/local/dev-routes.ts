@@ -5,7 +5,9 @@ import type { TravelClock } from './clock';
 import { travel } from './time-travel';
 
 const clockBody = z.object({
-  advanceHours: z.number().check(z.gt(0, 'advanceHours must be more than 0'), z.lte(24 * 60, 'advanceHours must be at most 1440')),
+  advanceHours: z
+    .number()
+    .check(z.gt(0, 'advanceHours must be more than 0'), z.lte(24 * 60, 'advanceHours must be at most 1440')),
 });
 
 /** Routes that exist only on the local stack (mounted at `/_dev`): time travel and email previews. */
@@ -19,7 +21,11 @@ export function createDevRoutes(deps: Deps, clock: TravelClock): Hono {
     const parsed = clockBody.safeParse(body);
     if (!parsed.success) {
       return c.json(
-        { error: 'validation_failed', message: 'Send JSON like {"advanceHours": 24}.', fields: { advanceHours: parsed.error.issues[0]?.message ?? 'required' } },
+        {
+          error: 'validation_failed',
+          message: 'Send JSON like {"advanceHours": 24}.',
+          fields: { advanceHours: parsed.error.issues[0]?.message ?? 'required' },
+        },
         400,
       );
     }

@@ -55,7 +55,8 @@ export interface LocalStack {
 }
 
 // aws-ses-v2-local is CommonJS with `exports.default`: Node's ESM loader wraps it once more than bundlers do.
-const sesLocal = ((sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ?? sesLocalModule) as typeof sesLocalModule;
+const sesLocal = ((sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ??
+  sesLocalModule) as typeof sesLocalModule;
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const REGION = 'us-east-1';
@@ -117,7 +118,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const sesPort = (sesServer.address() as AddressInfo).port;
 
   const urls = { dynamo: `http://${host}:${dynamoPort}`, ses: `http://${host}:${sesPort}`, app: '' };
-  const dynamoClient = new DynamoDBClient({ endpoint: urls.dynamo, region: REGION, credentials: LOCAL_CREDENTIALS });
+  const dynamoClient = new DynamoDBClient({
+    endpoint: urls.dynamo,
+    region: REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
   const clients = {
     dynamo: DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } }),
     ses: new SESv2Client({ endpoint: urls.ses, region: REGION, credentials: LOCAL_CREDENTIALS }),
@@ -146,9 +151,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   let appServer: Server | undefined;
   const deps = createDeps(config, keys, clients, { clock, log });
-  const app = createApp(deps, { signupFloorMs: config.SIGNUP_FLOOR_MS, devRoutes: createDevRoutes(deps, clock) });
+  const app = createApp(deps, {
+    signupFloorMs: config.SIGNUP_FLOOR_MS,
+    devRoutes: createDevRoutes(deps, clock),
+  });
   const appPort = await new Promise<number>((resolve, reject) => {
-    appServer = serve({ fetch: app.fetch, port: ports.app, hostname: host }, (info) => resolve(info.port)) as Server;
+    appServer = serve({ fetch: app.fetch, port: ports.app, hostname: host }, (info) =>
+      resolve(info.port),
+    ) as Server;
     appServer.once('error', reject);
   });
   urls.app = `http://localhost:${appPort}`;
@@ -162,7 +172,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let running: Promise<unknown> = Promise.resolve();
   if (options.dispatchIntervalMs !== false) {
     timer = setInterval(() => {
-      running = running.then(() => dispatchDue(deps)).catch((error: Error) => log.error('dispatch failed', { error: error.name }));
+      running = running
+        .then(() => dispatchDue(deps))
+        .catch((error: Error) => log.error('dispatch failed', { error: error.name }));
     }, options.dispatchIntervalMs ?? 5000);
   }
 

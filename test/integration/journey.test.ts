@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../functions/local/stack';
-import { emailsTo, header, linkIn, postJson, startTestStack } from '../support/stack';
+import { emailsTo, header, linkIn, postJson, startTestStack, type TestStack } from '../support/stack';
 
 describe('sign up, confirm and unsubscribe through the real stand-ins', () => {
-  let stack: LocalStack;
+  let stack: TestStack;
   const address = 'journey@example.com';
 
   beforeAll(async () => {
@@ -11,10 +10,15 @@ describe('sign up, confirm and unsubscribe through the real stand-ins', () => {
   });
   afterAll(async () => {
     await stack.stop();
+    expect(stack.log.lines.filter((line) => line.startsWith('error'))).toEqual([]);
   });
 
   it('takes a person from signup to unsubscribed, and then sends them nothing more', async () => {
-    const signup = await postJson(stack, '/api/subscribe', { email: address, firstName: 'Jo', timeZone: 'Europe/Berlin' });
+    const signup = await postJson(stack, '/api/subscribe', {
+      email: address,
+      firstName: 'Jo',
+      timeZone: 'Europe/Berlin',
+    });
     expect(signup.status).toBe(202);
     expect(await signup.json()).toMatchObject({ status: 'pending' });
 
@@ -70,7 +74,11 @@ describe('sign up, confirm and unsubscribe through the real stand-ins', () => {
   });
 
   it('shows a page offering a fresh signup for a tampered confirmation link', async () => {
-    await postJson(stack, '/api/subscribe', { email: 'tamper@example.com', firstName: 'Tam', timeZone: 'UTC' });
+    await postJson(stack, '/api/subscribe', {
+      email: 'tamper@example.com',
+      firstName: 'Tam',
+      timeZone: 'UTC',
+    });
     const [confirmation] = await emailsTo(stack, 'tamper@example.com');
     const link = linkIn(confirmation?.body.text, `${stack.urls.app}/confirm?token=`);
     const tampered = `${link.slice(0, -2)}${link.endsWith('A') ? 'B' : 'A'}x`;

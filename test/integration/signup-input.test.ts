@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../functions/local/stack';
-import { sentEmails, startTestStack, tableItems } from '../support/stack';
+import { sentEmails, startTestStack, type TestStack, tableItems } from '../support/stack';
 
 const valid = { email: 'valid@example.com', firstName: 'Val', timeZone: 'America/New_York' };
 
 describe('bad signup input gets a 4xx naming the problem, and nothing is stored or sent', () => {
-  let stack: LocalStack;
+  let stack: TestStack;
   let itemsBefore: unknown[];
 
   beforeAll(async () => {
@@ -13,11 +12,16 @@ describe('bad signup input gets a 4xx naming the problem, and nothing is stored 
   });
   afterAll(async () => {
     await stack.stop();
+    expect(stack.log.lines.filter((line) => line.startsWith('error'))).toEqual([]);
   });
 
   async function post(body: string | undefined, contentType = 'application/json'): Promise<Response> {
     itemsBefore = await tableItems(stack);
-    return fetch(`${stack.urls.app}/api/subscribe`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    return fetch(`${stack.urls.app}/api/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    });
   }
 
   async function expectUnchanged(): Promise<void> {
@@ -31,7 +35,12 @@ describe('bad signup input gets a 4xx naming the problem, and nothing is stored 
     ['an email with a non-ASCII local part', { ...valid, email: 'jürgen@example.com' }, 'email', /ASCII/],
     ['an email that is too long', { ...valid, email: `${'a'.repeat(250)}@example.com` }, 'email', /too long/],
     ['a missing first name', { ...valid, firstName: undefined }, 'firstName', /first name/i],
-    ['a first name with CR/LF', { ...valid, firstName: 'Eve\r\nBcc: all@example.com' }, 'firstName', /line breaks/],
+    [
+      'a first name with CR/LF',
+      { ...valid, firstName: 'Eve\r\nBcc: all@example.com' },
+      'firstName',
+      /line breaks/,
+    ],
     ['a first name with markup', { ...valid, firstName: '<b>Eve</b>' }, 'firstName', /markup/],
     ['a first name that is a link', { ...valid, firstName: 'https://spam.example' }, 'firstName', /links/],
     ['an unknown time zone', { ...valid, timeZone: 'Mars/Olympus_Mons' }, 'timeZone', /time zone/],
@@ -54,7 +63,9 @@ describe('bad signup input gets a 4xx naming the problem, and nothing is stored 
   }
 
   it('names every bad field at once', async () => {
-    const response = await post(JSON.stringify({ email: 'x', firstName: '', timeZone: 'Nowhere', sendHour: 99 }));
+    const response = await post(
+      JSON.stringify({ email: 'x', firstName: '', timeZone: 'Nowhere', sendHour: 99 }),
+    );
     expect(response.status).toBe(400);
     const error = (await response.json()) as { fields: Record<string, string> };
     expect(Object.keys(error.fields).sort()).toEqual(['email', 'firstName', 'sendHour', 'timeZone']);
@@ -71,7 +82,10 @@ describe('bad signup input gets a 4xx naming the problem, and nothing is stored 
   it('rejects a JSON body that is not an object with 400 naming the body', async () => {
     const response = await post('["a@example.com"]');
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: 'validation_failed', fields: { body: expect.any(String) } });
+    expect(await response.json()).toMatchObject({
+      error: 'validation_failed',
+      fields: { body: expect.any(String) },
+    });
     await expectUnchanged();
   });
 

@@ -24,10 +24,18 @@ export function memoryLog(): Log & { lines: string[] } {
   return { lines, info: push('info'), warn: push('warn'), error: push('error') };
 }
 
+/** A local stack whose log lines are kept for inspection. */
+export type TestStack = LocalStack & { log: ReturnType<typeof memoryLog> };
+
 /** Starts an in-memory stack on free ports, with the background dispatcher off (tests drive time). */
-export async function startTestStack(options: LocalStackOptions = {}): Promise<LocalStack & { log: ReturnType<typeof memoryLog> }> {
+export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
   const log = memoryLog();
-  const stack = await startLocalStack({ ports: { app: 0, dynamo: 0, ses: 0 }, dispatchIntervalMs: false, log, ...options });
+  const stack = await startLocalStack({
+    ports: { app: 0, dynamo: 0, ses: 0 },
+    dispatchIntervalMs: false,
+    log,
+    ...options,
+  });
   return Object.assign(stack, { log });
 }
 
