@@ -10,6 +10,8 @@ export interface DispatchReport {
   throttled: number;
   rejected: number;
   duplicate: number;
+  /** Deliveries that failed unexpectedly; their lease expires and a later run retries them. */
+  failed: number;
   /** True when the run stopped before the due index was empty (deadline or throttling). */
   remaining: boolean;
 }
@@ -24,7 +26,7 @@ export interface DispatchOptions {
   pacer?: Pacer | undefined;
 }
 
-const OUTCOME_FIELD: Record<DeliveryOutcome, keyof Omit<DispatchReport, 'remaining'>> = {
+const OUTCOME_FIELD: Record<DeliveryOutcome, keyof Omit<DispatchReport, 'remaining' | 'failed'>> = {
   sent: 'sent',
   'not-due': 'notDue',
   stopped: 'stopped',
@@ -50,6 +52,7 @@ export async function dispatchDue(deps: Deps, options: DispatchOptions = {}): Pr
     throttled: 0,
     rejected: 0,
     duplicate: 0,
+    failed: 0,
     remaining: false,
   };
   const shards = options.shards ?? Array.from({ length: deps.settings.dueShards }, (_, shard) => shard);
@@ -65,7 +68,16 @@ export async function dispatchDue(deps: Deps, options: DispatchOptions = {}): Pr
           return;
         }
         await pacer.take();
-        const outcome = await deliverDueStep(deps, entry.id, now);
+        let outcome: DeliveryOutcome;
+        try {
+          outcome = await deliverDueStep(deps, entry.id, now);
+        } catch (error) {
+          // One subscriber's failure must not stop the others; the claim's lease lets a later run retry.
+          report.failed++;
+          report.remaining = true;
+          deps.log.error('delivery failed', { subscriberId: entry.id, error: (error as Error).name });
+          continue;
+        }
         report[OUTCOME_FIELD[outcome]]++;
         if (outcome === 'throttled') {
           // SES is still throttling after backoff: stop this worker; the next run continues.

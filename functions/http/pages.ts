@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from '../app/deps';
 import { renderPage } from '../domain/render';
+import { TOKEN_LIFETIME_SECONDS } from '../domain/tokens';
 
 /** Page names, as files under `templates/pages/`. */
 export type PageName =
@@ -29,6 +30,9 @@ const TITLES: Record<PageName, string> = {
   error: 'Something went wrong',
 };
 
+/** Days a confirmation link works, as the pages promise it. */
+const CONFIRM_LINK_DAYS = String(Math.round((TOKEN_LIFETIME_SECONDS.confirm ?? 0) / 86_400));
+
 /** Renders a precompiled page; every value is HTML-escaped except those named in `trusted`. */
 export function renderNamedPage(
   deps: Pick<Deps, 'templates' | 'settings'>,
@@ -40,7 +44,15 @@ export function renderNamedPage(
   if (!parts) throw new Error(`no compiled page "${name}"`);
   return renderPage(
     parts,
-    { pageTitle: TITLES[name], postalAddress: deps.settings.postalAddress, ...values },
+    {
+      pageTitle: TITLES[name],
+      postalAddress: deps.settings.postalAddress,
+      // Only the landing page belongs in search results; the others answer one person's link or form.
+      robots: name === 'landing' ? 'index, follow' : 'noindex',
+      confirmLinkDays: CONFIRM_LINK_DAYS,
+      confirmResendMinutes: String(Math.ceil(deps.settings.confirmResendMs / 60_000)),
+      ...values,
+    },
     trusted,
   );
 }
