@@ -21,7 +21,9 @@ describe('the whole course, 30 days of time travel, through the real stand-ins',
     for (const person of people) {
       expect((await postJson(stack, '/api/subscribe', person)).status).toBe(202);
       const [confirmation] = await emailsTo(stack, person.email);
-      expect((await fetch(linkIn(confirmation?.body.text, `${stack.urls.app}/confirm?token=`))).status).toBe(200);
+      expect((await fetch(linkIn(confirmation?.body.text, `${stack.urls.app}/confirm?token=`))).status).toBe(
+        200,
+      );
     }
     // Quinn unsubscribes on day 3, with the one-click POST from the welcome email's headers.
     for (let day = 1; day <= 31; day++) {
@@ -48,7 +50,9 @@ describe('the whole course, 30 days of time travel, through the real stand-ins',
       const emails = await emailsTo(stack, person.email);
       expect(emails.map((email) => email.subject)).toEqual(manifest().emails.map((email) => email.subject));
       for (const email of emails.slice(1)) {
-        expect(header(email, 'List-Unsubscribe')).toMatch(/^<http:\/\/localhost:\d+\/unsubscribe\?token=[\w.-]+>$/);
+        expect(header(email, 'List-Unsubscribe')).toMatch(
+          /^<http:\/\/localhost:\d+\/unsubscribe\?token=[\w.-]+>$/,
+        );
         expect(header(email, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
         expect(email.body.text).toContain(person.firstName);
       }
@@ -72,7 +76,8 @@ describe('the whole course, 30 days of time travel, through the real stand-ins',
         expect(Math.abs(Date.parse(send.sentAt) - Date.parse(due))).toBeLessThan(1000);
         const local = DateTime.fromISO(send.sentAt, { zone: person.timeZone });
         const shifted =
-          previous !== undefined && Math.abs(Date.parse(send.sentAt) - Date.parse(previous) - 12 * 3600_000) < 1000;
+          previous !== undefined &&
+          Math.abs(Date.parse(send.sentAt) - Date.parse(previous) - 12 * 3600_000) < 1000;
         if (step.day > 0 && !shifted) {
           expect(local.hour).toBe((person.sendHour + step.hourOffset) % 24);
           expect(local.minute).toBe(0);
@@ -84,7 +89,9 @@ describe('the whole course, 30 days of time travel, through the real stand-ins',
 
   it('keeps New York at 08:00 local on both sides of the DST change', async () => {
     const subscriber = (await stack.deps.store.findByEmail('nyc@example.com'))!;
-    const lessons = (await stack.deps.store.listSends(subscriber.id)).filter((send) => send.key.startsWith('lesson-'));
+    const lessons = (await stack.deps.store.listSends(subscriber.id)).filter((send) =>
+      send.key.startsWith('lesson-'),
+    );
     const utcHours = new Set(lessons.map((send) => new Date(send.sentAt).getUTCHours()));
     expect(utcHours).toEqual(new Set([13, 12])); // 08:00 EST, then 08:00 EDT
   });
