@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import * as z from 'zod/mini';
 import type { Deps } from '../app/deps';
 import type { TravelClock } from './clock';
+import { createEmailPreview } from './email-preview';
 import { travel } from './time-travel';
 
 const clockBody = z.object({
@@ -31,6 +32,8 @@ export function createDevRoutes(deps: Deps, clock: TravelClock): Hono {
     }
     return c.json(await travel(deps, clock, parsed.data.advanceHours));
   });
+
+  dev.route('/emails', createEmailPreview(deps));
 
   return dev;
 }

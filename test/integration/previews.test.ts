@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sentEmails, startTestStack, type TestStack } from '../support/stack';
+
+/** Runs the send-test command without blocking this process (the SES stand-in lives here). */
+function sendTest(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'npx',
+      ['tsx', 'functions/local/send-test.ts', ...args],
+      { env: { ...process.env, ...env } },
+      (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('operator previews and test sends', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('lists every email of the manifest at /_dev/emails', async () => {
+    const html = await (await fetch(`${stack.urls.app}/_dev/emails`)).text();
+    for (const email of stack.deps.templates.manifest.emails)
+      expect(html).toContain(`href="/_dev/emails/${email.key}"`);
+  });
+
+  it('shows each email as HTML and text side by side, filled with sample data', async () => {
+    for (const email of stack.deps.templates.manifest.emails) {
+      const page = await (await fetch(`${stack.urls.app}/_dev/emails/${email.key}`)).text();
+      expect(page).toContain('<iframe');
+      expect(page).toContain('Alex');
+      const html = await (await fetch(`${stack.urls.app}/_dev/emails/${email.key}/html`)).text();
+      expect(html).toContain('Alex');
+      expect(html).not.toMatch(/\{\{\s*\w+\s*\}\}/);
+    }
+  });
+
+  it('answers an unknown email key with 404', async () => {
+    expect((await fetch(`${stack.urls.app}/_dev/emails/nope`)).status).toBe(404);
+  });
+
+  it('sends one email through the configured SES with npm run send-test', async () => {
+    const run = await sendTest(['--to', 'op@example.com', '--email', 'lesson-3'], {
+      SES_PORT: new URL(stack.urls.ses).port,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const sent = (await sentEmails(stack)).find((email) => email.destination.to.includes('op@example.com'));
+    expect(sent?.subject).toBe(
+      stack.deps.templates.manifest.emails.find((e) => e.key === 'lesson-3')?.subject,
+    );
+  });
+
+  it('refuses a test send to an unknown email with a clear message', async () => {
+    const run = await sendTest(['--to', 'op@example.com', '--email', 'nope']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('no email "nope"');
+  });
+});
+
+describe('the clock control', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it.each([{}, { advanceHours: -1 }, { advanceHours: 'x' }, { advanceHours: 100_000 }])(
+    'refuses %j with 400',
+    async (body) => {
+      const before = stack.clock.now().getTime();
+      const response = await fetch(`${stack.urls.app}/_dev/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ fields: { advanceHours: expect.any(String) } });
+      expect(stack.clock.now().getTime() - before).toBeLessThan(60_000);
+    },
+  );
+
+  it('moves the clock forward and reports the new time', async () => {
+    const before = stack.clock.now().getTime();
+    const response = await fetch(`${stack.urls.app}/_dev/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceHours: 5 }),
+    });
+    const body = (await response.json()) as { now: string; sent: number };
+    expect(Date.parse(body.now) - before).toBeGreaterThanOrEqual(5 * 3600_000);
+    expect(body.sent).toBe(0);
+  });
+});
