@@ -13,7 +13,12 @@ export type DeliveryOutcome = 'sent' | 'not-due' | 'stopped' | 'throttled' | 're
  * send, then record the step with a condition. A crash between the send and the record lets the lease
  * expire and the step go out once more: one duplicate at worst, never a loss.
  */
-export async function deliverDueStep(deps: Deps, subscriberId: string, now: Date): Promise<DeliveryOutcome> {
+export async function deliverDueStep(
+  deps: Deps,
+  subscriberId: string,
+  now: Date,
+  beforeSend: () => Promise<void> = async () => {},
+): Promise<DeliveryOutcome> {
   const nowIso = now.toISOString();
   const leaseUntil = new Date(now.getTime() + deps.settings.leaseMs).toISOString();
   const claimed = await deps.store.claimDue(subscriberId, nowIso, leaseUntil);
@@ -22,6 +27,7 @@ export async function deliverDueStep(deps: Deps, subscriberId: string, now: Date
   const current = await deps.store.get(subscriberId);
   if (current?.status !== 'active' || current.step !== claimed.step || !step) return 'stopped';
   let messageId: string;
+  await beforeSend();
   try {
     ({ messageId } = await sendWithRetry(deps, composeCourseEmail(deps, current, step.key, now)));
   } catch (error) {

@@ -67,10 +67,9 @@ export async function dispatchDue(deps: Deps, options: DispatchOptions = {}): Pr
           report.remaining = true;
           return;
         }
-        await pacer.take();
         let outcome: DeliveryOutcome;
         try {
-          outcome = await deliverDueStep(deps, entry.id, now);
+          outcome = await deliverDueStep(deps, entry.id, now, () => pacer.take());
         } catch (error) {
           // One subscriber's failure must not stop the others; the claim's lease lets a later run retry.
           report.failed++;

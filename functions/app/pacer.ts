@@ -1,10 +1,14 @@
 /**
- * Spaces sends evenly under a rate: each caller reserves the next free slot and waits for it, so no
- * one-second window ever holds more than `perSecond` sends, however many workers share the pacer.
+ * Keeps sends under a rate shared by any number of workers. Each caller reserves the next evenly spaced
+ * slot, waits for it, and then also checks the sends actually made in the last second, so that no
+ * one-second window ever holds more than `perSecond` sends, even when timers fire late and bunch up.
  */
 export class Pacer {
   private nextSlot = 0;
   private readonly spacingMs: number;
+  private readonly limit: number;
+  /** When the most recent sends actually started, oldest first (at most `limit` of them). */
+  private readonly recent: number[] = [];
 
   constructor(
     perSecond: number,
@@ -12,13 +16,21 @@ export class Pacer {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
     this.spacingMs = 1000 / perSecond;
+    this.limit = Math.max(1, Math.floor(perSecond));
   }
 
-  /** Resolves when the caller may send. */
+  /** Resolves when the caller may send; call it right before the send. */
   async take(): Promise<void> {
-    const now = this.now();
-    const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + this.spacingMs;
-    if (slot > now) await this.sleep(slot - now);
+    const reserved = Math.max(this.now(), this.nextSlot);
+    this.nextSlot = reserved + this.spacingMs;
+    for (;;) {
+      const now = this.now();
+      const oldest = this.recent.length >= this.limit ? (this.recent[0] as number) : Number.NEGATIVE_INFINITY;
+      const allowedAt = Math.max(reserved, oldest + 1000);
+      if (now >= allowedAt) break;
+      await this.sleep(Math.ceil(allowedAt - now));
+    }
+    this.recent.push(this.now());
+    if (this.recent.length > this.limit) this.recent.shift();
   }
 }

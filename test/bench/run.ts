@@ -1,0 +1,121 @@
+/**
+ * `npm run bench`: speed figures, each measured against a baseline in the same process. Not part of
+ * `npm test`; the figures and the command go to BENCHMARKS.md.
+ */
+import mjml2html from 'mjml';
+import { readFile } from 'node:fs/promises';
+import type { Deps } from '../../functions/app/deps';
+import { dispatchDue } from '../../functions/app/dispatch-due';
+import { templates } from '../../functions/compose';
+import type { Mailer } from '../../functions/domain/ports';
+import { renderEmail } from '../../functions/domain/render';
+import { confirmSubscriber, newSubscriber } from '../../functions/domain/subscriber';
+import { sampleValues } from '../../functions/local/email-preview';
+import { type LocalStack, startLocalStack } from '../../functions/local/stack';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function renderBench(): Promise<void> {
+  const key = 'lesson-3';
+  const settings = { siteUrl: 'https://course.example.com', postalAddress: '1 Example Street', senderName: 'Sam' };
+  const values = sampleValues(settings);
+  const layout = await readFile('templates/layouts/course.mjml', 'utf8');
+  const body = await readFile(`templates/emails/${key}.mjml`, 'utf8');
+  const source = layout.replace('{{content}}', body);
+  await mjml2html(source); // warm up: loading mjml's components is a one-time cost
+  const mjmlRuns = 40;
+  let started = performance.now();
+  for (let i = 0; i < mjmlRuns; i++) await mjml2html(source.replaceAll('{{firstName}}', `Alex${i}`));
+  const mjmlPerSecond = mjmlRuns / ((performance.now() - started) / 1000);
+  const compiled = templates.emails[key]!;
+  const fillRuns = 20_000;
+  started = performance.now();
+  for (let i = 0; i < fillRuns; i++) renderEmail(compiled, { ...values, firstName: `Alex${i}` });
+  const fillPerSecond = fillRuns / ((performance.now() - started) / 1000);
+  console.log('\n## Rendering one email (lesson-3), single core');
+  console.log(`precompiled fill: ${fmt(fillPerSecond)} emails/s`);
+  console.log(`mjml per email:   ${fmt(mjmlPerSecond)} emails/s`);
+  console.log(`ratio:            ${fmt(fillPerSecond / mjmlPerSecond)}x faster with precompiled templates`);
+}
+
+/** Counts SDK requests by command name. */
+function countRequests(stack: LocalStack): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const client of [stack.clients.dynamo, stack.clients.ses]) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        counts.set(context.commandName ?? '?', (counts.get(context.commandName ?? '?') ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchCounter' },
+    );
+  }
+  return counts;
+}
+
+async function makeDue(deps: Deps, count: number, prefix: string): Promise<void> {
+  const now = deps.clock.now();
+  const queue = Array.from({ length: count }, (_, i) => i);
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+        const pending = newSubscriber(deps.newId(), { email: `${prefix}${i}@example.com`, firstName: 'Ben', timeZone: 'UTC', sendHour: 8 }, now);
+        await deps.store.create(pending);
+        await deps.store.activate(confirmSubscriber(pending, deps.steps, now));
+      }
+    }),
+  );
+}
+
+async function dispatchBench(): Promise<void> {
+  const stack = await startLocalStack({ ports: { app: 0, dynamo: 0, ses: 0 }, dispatchIntervalMs: false, log: quiet, config: { DUE_SHARDS: 8, MAX_SEND_RATE: 100_000 } });
+  try {
+    const due = 2000;
+    await makeDue(stack.deps, due, 'd');
+    const counts = countRequests(stack);
+    const started = performance.now();
+    const report = await dispatchDue(stack.deps);
+    const seconds = (performance.now() - started) / 1000;
+    const perEmail = (names: string[]) => names.reduce((sum, n) => sum + (counts.get(n) ?? 0), 0) / report.sent;
+    const dynamoWrites = ['UpdateItemCommand', 'PutItemCommand', 'DeleteItemCommand'];
+    const dynamoReads = ['GetItemCommand', 'QueryCommand'];
+    console.log(`\n## Dispatcher against the stand-ins (dynalite + aws-ses-v2-local), ${due} due subscribers, 8 shards`);
+    console.log(`sent ${report.sent} in ${fmt(seconds, 2)} s: ${fmt(report.sent / seconds)} emails/s`);
+    console.log(`per email sent: ${fmt(perEmail(['SendEmailCommand']), 2)} SES calls, ${fmt(perEmail(dynamoWrites), 2)} DynamoDB writes, ${fmt(perEmail(dynamoReads), 2)} DynamoDB reads (of which ${fmt(perEmail(['QueryCommand']), 3)} due-index query pages)`);
+    console.log(`requests: ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function pacingBench(rate: number, seconds: number): Promise<void> {
+  const stack = await startLocalStack({ ports: { app: 0, dynamo: 0, ses: 0 }, dispatchIntervalMs: false, log: quiet, config: { DUE_SHARDS: 8, MAX_SEND_RATE: rate } });
+  try {
+    const allowed = rate * seconds;
+    await makeDue(stack.deps, allowed + rate * 5, 'p');
+    const starts: number[] = [];
+    const real = stack.deps.mailer;
+    const timed: Mailer = { send: (email) => (starts.push(performance.now()), real.send(email)) };
+    const started = performance.now();
+    await dispatchDue({ ...stack.deps, mailer: timed }, { deadline: started + seconds * 1000 });
+    const inWindow = starts.filter((t) => t - started < seconds * 1000).length;
+    let worst = 0;
+    for (let i = 0, j = 0; i < starts.length; i++) {
+      while (starts[i]! - starts[j]! >= 1000) j++;
+      worst = Math.max(worst, i - j + 1);
+    }
+    console.log(`\n## Pacing at a configured ${rate}/s for ${seconds} s (8 workers sharing one pacer)`);
+    console.log(`sent in the window: ${inWindow} of ${allowed} allowed (${fmt((100 * inWindow) / allowed, 1)}%)`);
+    console.log(`busiest one-second window: ${worst} sends (limit ${rate})`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+console.log(`# npm run bench — ${new Date().toISOString()}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+await renderBench();
+await dispatchBench();
+await pacingBench(14, 10);
+await pacingBench(50, 20);
