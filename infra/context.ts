@@ -74,7 +74,8 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
   const optional = (key: Key): string | undefined => {
     const value = get(key);
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || value.trim() === '') throw new ContextError(key, 'must be a non-empty string', EXAMPLES[key]);
+    if (typeof value !== 'string' || value.trim() === '')
+      throw new ContextError(key, 'must be a non-empty string', EXAMPLES[key]);
     return value.trim();
   };
   const required = (key: Key): string => {
@@ -84,11 +85,13 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
   };
   const hostname = (key: Key, value: string): string => {
     const lower = value.toLowerCase();
-    if (!HOSTNAME.test(lower)) throw new ContextError(key, `must be a domain name, got "${value}"`, EXAMPLES[key]);
+    if (!HOSTNAME.test(lower))
+      throw new ContextError(key, `must be a domain name, got "${value}"`, EXAMPLES[key]);
     return lower;
   };
   const email = (key: Key, value: string): string => {
-    if (!EMAIL.test(value)) throw new ContextError(key, `must be an email address, got "${value}"`, EXAMPLES[key]);
+    if (!EMAIL.test(value))
+      throw new ContextError(key, `must be an email address, got "${value}"`, EXAMPLES[key]);
     return value;
   };
 
@@ -119,19 +122,40 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
   const zoneNameValue = optional('hostedZoneName');
   if ((zoneId === undefined) !== (zoneNameValue === undefined)) {
     const missing: Key = zoneId === undefined ? 'hostedZoneId' : 'hostedZoneName';
-    throw new ContextError(missing, 'is missing (hostedZoneId and hostedZoneName go together)', EXAMPLES[missing]);
+    throw new ContextError(
+      missing,
+      'is missing (hostedZoneId and hostedZoneName go together)',
+      EXAMPLES[missing],
+    );
   }
   let hostedZone: CourseContext['hostedZone'];
   if (zoneId !== undefined && zoneNameValue !== undefined) {
     if (!HOSTED_ZONE_ID.test(zoneId)) {
-      throw new ContextError('hostedZoneId', `must be a Route 53 zone id, got "${zoneId}"`, EXAMPLES.hostedZoneId);
+      throw new ContextError(
+        'hostedZoneId',
+        `must be a Route 53 zone id, got "${zoneId}"`,
+        EXAMPLES.hostedZoneId,
+      );
     }
     const zoneName = hostname('hostedZoneName', zoneNameValue.replace(/\.$/, ''));
     if (domain !== zoneName && !domain.endsWith(`.${zoneName}`)) {
-      throw new ContextError('hostedZoneName', `must be ${domain} or a parent of it, got "${zoneName}"`, EXAMPLES.hostedZoneName);
+      throw new ContextError(
+        'hostedZoneName',
+        `must be ${domain} or a parent of it, got "${zoneName}"`,
+        EXAMPLES.hostedZoneName,
+      );
     }
     hostedZone = { id: zoneId, name: zoneName };
   }
 
-  return { domain, fromAddress, expertAddress, postalAddress, replyDomain, hostedZone, alarmEmail, placeholder: false };
+  return {
+    domain,
+    fromAddress,
+    expertAddress,
+    postalAddress,
+    replyDomain,
+    hostedZone,
+    alarmEmail,
+    placeholder: false,
+  };
 }

@@ -1,0 +1,63 @@
+/** Assembles the course's two stacks in an app, with the AWS Solutions checks that guard every synth. */
+import { type App, CfnParameter, CfnRule, Fn, type Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { CourseContext } from './context';
+import { StatefulStack } from './stateful-stack';
+import { StatelessStack } from './stateless-stack';
+
+/** The stacks of one deployment. */
+export interface CourseStacks {
+  stateful: StatefulStack;
+  stateless: StatelessStack;
+}
+
+/** Adds the stateful and stateless stacks to `app`, in the CLI's default account and region when known. */
+export function buildCourseApp(app: App, context: CourseContext): CourseStacks {
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+
+  const stateful = new StatefulStack(app, 'NotAboutYou-Stateful', {
+    env,
+    context,
+    description: "It's not about you: table, signing key, SES identity (stateful)",
+  });
+  const stateless = new StatelessStack(app, 'NotAboutYou-Stateless', {
+    env,
+    context,
+    description: "It's not about you: functions, HTTP API, schedule, alarms",
+    table: stateful.table,
+    signingSecret: stateful.signingSecret,
+    emailIdentity: stateful.emailIdentity,
+    configurationSetName: stateful.configurationSet.configurationSetName,
+    configurationSetArn: stateful.configurationSetArn,
+    siteDomain: stateful.siteDomain,
+  });
+
+  if (context.placeholder) {
+    for (const stack of [stateful, stateless]) refuseDeployment(stack);
+  }
+
+  // cdk-nag 3 is a policy-validation plugin: a finding that is not acknowledged fails the synth.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { stateful, stateless };
+}
+
+/**
+ * Makes CloudFormation reject the stack before creating anything: its template was synthesised from
+ * placeholder context (example.com) and must not be deployed.
+ */
+function refuseDeployment(stack: Stack): void {
+  const mode = new CfnParameter(stack, 'ContextMode', {
+    default: 'placeholder',
+    description: 'Set by infra/app.ts: "placeholder" when synthesised without context.',
+  });
+  new CfnRule(stack, 'RealContextRequired', {
+    assertions: [
+      {
+        assert: Fn.conditionEquals(mode.valueAsString, 'real'),
+        assertDescription:
+          'This template was synthesised without context. Deploy with -c domain=... -c fromAddress=... ' +
+          '-c expertAddress=... -c postalAddress=... (see infra/context.ts).',
+      },
+    ],
+  });
+}

@@ -1,0 +1,212 @@
+/**
+ * The code and its wiring, safe to redeploy or replace at any time: the API and dispatch functions, the
+ * HTTP API, the schedule, and the alarms.
+ */
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  type DomainName,
+  HttpApi,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  Stats,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { CourseContext } from './context';
+import { CourseFunction } from './course-function';
+
+/** Properties of the stateless stack: the context and what the stateful stack exports. */
+export interface StatelessStackProps extends StackProps {
+  context: CourseContext;
+  table: ITable;
+  signingSecret: ISecret;
+  emailIdentity: IEmailIdentity;
+  configurationSetName: string;
+  configurationSetArn: string;
+  /** The API's custom domain; without it the site is served at the API's own URL. */
+  siteDomain?: DomainName;
+}
+
+/** SES reviews an account at a 5 % bounce rate and a 0.1 % complaint rate; alarm at those, before a pause. */
+const BOUNCE_RATE_LIMIT = 0.05;
+const COMPLAINT_RATE_LIMIT = 0.001;
+
+/** The functions, HTTP API, dispatch schedule and alarms. */
+export class StatelessStack extends Stack {
+  readonly api: HttpApi;
+  readonly apiFunction: CourseFunction;
+  readonly dispatchFunction: CourseFunction;
+  readonly alarmTopic: Topic;
+  /** Where the site and its links live: `https://<domain>` with a custom domain, else the API's URL. */
+  readonly siteUrl: string;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { context } = props;
+
+    this.api = new HttpApi(this, 'Api', {
+      description: 'Landing page, signup, confirm and unsubscribe',
+      createDefaultStage: false,
+    });
+    this.siteUrl = props.siteDomain ? `https://${context.domain}` : this.api.apiEndpoint;
+
+    // Both functions read the same configuration (functions/config.ts), so they get the same values.
+    const shared = {
+      table: { table: props.table, access: 'readWrite' as const },
+      secret: props.signingSecret,
+      sendEmail: {
+        identity: props.emailIdentity,
+        configurationSetName: props.configurationSetName,
+        configurationSetArn: props.configurationSetArn,
+      },
+      environment: {
+        SITE_URL: this.siteUrl,
+        FROM_ADDRESS: context.fromAddress,
+        POSTAL_ADDRESS: context.postalAddress,
+        REPLY_DOMAIN: context.replyDomain,
+      },
+    };
+
+    this.apiFunction = new CourseFunction(this, 'ApiFunction', {
+      ...shared,
+      handler: 'api',
+      description: 'HTTP API: pages, signup, confirm, unsubscribe',
+    });
+
+    this.dispatchFunction = new CourseFunction(this, 'DispatchFunction', {
+      ...shared,
+      handler: 'dispatch',
+      description: 'Sends the course emails that are due; runs every five minutes',
+      // The dispatcher stops early enough to finish inside this; the next tick continues.
+      timeout: Duration.minutes(5),
+    });
+    // A failed run is not retried: the next tick, five minutes later, picks up the same due work.
+    this.dispatchFunction.configureAsyncInvoke({ retryAttempts: 0 });
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_MONTH });
+    new HttpStage(this, 'ApiStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { burstLimit: 50, rateLimit: 20 },
+      domainMapping: props.siteDomain ? { domainName: props.siteDomain } : undefined,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latency: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    const route = new HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration('ApiIntegration', this.apiFunction),
+    });
+    Validations.of(route).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The course is public: anyone may sign up, and confirm/unsubscribe links carry their own HMAC-signed ' +
+        'tokens. Abuse is limited by stage throttling and the signup rules in the application.',
+    });
+
+    const deadLetters = new Queue(this, 'DispatchDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the dispatch schedule.',
+    });
+    new Rule(this, 'DispatchSchedule', {
+      description: 'Runs the dispatcher',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [
+        new LambdaFunction(this.dispatchFunction, {
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(5),
+          deadLetterQueue: deadLetters,
+        }),
+      ],
+    });
+
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Course alarms', enforceSSL: true });
+    if (context.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(context.alarmEmail));
+
+    const alarm = (id: string, description: string, metric: IMetric, threshold: number) =>
+      new Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(this.alarmTopic));
+
+    const fiveMinutes = { period: Duration.minutes(5), statistic: Stats.SUM };
+    alarm('ApiErrorsAlarm', 'The API function failed', this.apiFunction.metricErrors(fiveMinutes), 1);
+    alarm('DispatchErrorsAlarm', 'A dispatch run failed', this.dispatchFunction.metricErrors(fiveMinutes), 1);
+    // Hono answers its own errors with a 500, which the function's error metric does not see.
+    alarm('Api5xxAlarm', 'The API answered with a server error', this.api.metricServerError(fiveMinutes), 1);
+    alarm(
+      'DeadLettersAlarm',
+      'The schedule could not invoke the dispatcher',
+      deadLetters.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: Stats.MAXIMUM,
+      }),
+      1,
+    );
+    const reputation = (metricName: string) =>
+      new Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: Stats.MAXIMUM });
+    alarm(
+      'BounceRateAlarm',
+      'SES bounce rate reached 5 %',
+      reputation('Reputation.BounceRate'),
+      BOUNCE_RATE_LIMIT,
+    );
+    alarm(
+      'ComplaintRateAlarm',
+      'SES complaint rate reached 0.1 %',
+      reputation('Reputation.ComplaintRate'),
+      COMPLAINT_RATE_LIMIT,
+    );
+
+    new CfnOutput(this, 'SiteUrl', { description: 'The landing page', value: this.siteUrl });
+    new CfnOutput(this, 'ApiUrl', {
+      description: "The HTTP API's own endpoint",
+      value: this.api.apiEndpoint,
+    });
+  }
+}

@@ -1,0 +1,419 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput, INDEXES } from '../../functions/adapters/dynamo-table';
+import { readConfig } from '../../functions/config';
+import { ContextError, readCourseContext } from '../../infra/context';
+import { buildCourseApp, type CourseStacks } from '../../infra/course-app';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The feature flags from cdk.json, so the tests synthesise what the CLI synthesises. */
+const featureFlags = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context as Record<
+  string,
+  unknown
+>;
+
+const CONTEXT = {
+  domain: 'course.example.com',
+  fromAddress: 'course@course.example.com',
+  expertAddress: 'coach@example.com',
+  postalAddress: '1 Main Street, Springfield',
+  hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+  hostedZoneName: 'example.com',
+  alarmEmail: 'ops@example.com',
+};
+
+/** A test app: validation findings go to the report instead of throwing, so each test can name its own. */
+function testApp(extra: Record<string, unknown> = {}): App {
+  return new App({
+    context: { ...featureFlags, '@aws-cdk/core:failSynthOnValidationErrors': false, ...extra },
+  });
+}
+
+/** The logical id of an L2 construct's CloudFormation resource. */
+const logicalId = (construct: IConstruct) =>
+  Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+
+/** The properties of an L2 construct's resource in `template`. */
+const propertiesOf = (template: Template, construct: IConstruct) =>
+  template.toJSON().Resources[logicalId(construct)].Properties;
+
+type Statement = { Action: string | string[]; Resource: unknown };
+
+/** The statements of a role's inline policy. */
+const statementsOf = (template: Template, role: IConstruct) =>
+  propertiesOf(template, role.node.findChild('DefaultPolicy')).PolicyDocument.Statement as Statement[];
+
+const actions = (statement: Statement) => [statement.Action].flat();
+
+let app: App;
+let stacks: CourseStacks;
+let stateful: Template;
+let stateless: Template;
+let assembly: CloudAssembly;
+
+beforeAll(() => {
+  // The handlers import the compiled templates; `npm test` builds them first, a lone vitest run may not.
+  if (!existsSync(join(ROOT, 'templates/dist/compiled.json'))) {
+    execFileSync('npx', ['tsx', 'templates/build.ts'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  app = testApp(CONTEXT);
+  stacks = buildCourseApp(
+    app,
+    readCourseContext((key) => app.node.tryGetContext(key)),
+  );
+  assembly = app.synth();
+  stateful = Template.fromStack(stacks.stateful);
+  stateless = Template.fromStack(stacks.stateless);
+}, 120_000);
+
+describe('the stateful stack', () => {
+  it('builds the table from the shared definition, so the cloud and the local stack agree', () => {
+    const local = createTableInput('local');
+    const table = Object.values(stateful.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
+    expect(table.Properties.KeySchema).toEqual(local.KeySchema);
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+    expect(table.Properties.AttributeDefinitions).toEqual(
+      expect.arrayContaining(local.AttributeDefinitions ?? []),
+    );
+    expect(table.Properties.AttributeDefinitions).toHaveLength(local.AttributeDefinitions?.length ?? 0);
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+  });
+
+  it('keeps the table: point-in-time recovery, KMS encryption, TTL, deletion protection, retained on delete', () => {
+    stateful.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        Replicas: [
+          Match.objectLike({
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
+        ],
+      }),
+    });
+  });
+
+  it('generates a retained signing secret as JSON with a 64-character "current" key', () => {
+    stateful.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        GenerateSecretString: {
+          SecretStringTemplate: '{}',
+          GenerateStringKey: 'current',
+          PasswordLength: 64,
+          ExcludePunctuation: true,
+        },
+      }),
+    });
+  });
+
+  it('verifies the course domain in SES with Easy DKIM, a custom MAIL FROM and the configuration set', () => {
+    stateful.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'course.example.com',
+      MailFromAttributes: {
+        MailFromDomain: 'mail.course.example.com',
+        BehaviorOnMxFailure: 'USE_DEFAULT_VALUE',
+      },
+      ConfigurationSetAttributes: {
+        ConfigurationSetName: { Ref: Match.stringLikeRegexp('^ConfigurationSet') },
+      },
+    });
+    stateful.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SendingOptions: { SendingEnabled: true },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+  });
+
+  it('writes the DKIM and MAIL FROM records into the given hosted zone', () => {
+    const records = Object.values(stateful.findResources('AWS::Route53::RecordSet')).map((r) => r.Properties);
+    expect(records.every((r) => r.HostedZoneId === CONTEXT.hostedZoneId)).toBe(true);
+    expect(records.filter((r) => r.Type === 'CNAME')).toHaveLength(3);
+    expect(records).toContainEqual(expect.objectContaining({ Type: 'MX', Name: 'mail.course.example.com.' }));
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        Type: 'TXT',
+        Name: 'mail.course.example.com.',
+        ResourceRecords: ['"v=spf1 include:amazonses.com ~all"'],
+      }),
+    );
+  });
+
+  it('serves the site at the course domain with a DNS-validated certificate', () => {
+    stateful.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'course.example.com',
+      ValidationMethod: 'DNS',
+    });
+    stateful.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'course.example.com' });
+    stateful.hasResourceProperties('AWS::Route53::RecordSet', {
+      Type: 'A',
+      Name: 'course.example.com.',
+      AliasTarget: Match.objectLike({ DNSName: { 'Fn::GetAtt': [Match.anyValue(), 'RegionalDomainName'] } }),
+    });
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { Stage: '$default' });
+  });
+});
+
+describe('the stateless stack', () => {
+  const functions = () => [stacks.stateless.apiFunction, stacks.stateless.dispatchFunction];
+
+  it('runs both functions on Node.js 22 on arm64 as bundled ESM', () => {
+    for (const fn of functions()) {
+      expect(propertiesOf(stateless, fn)).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+      });
+    }
+    expect(propertiesOf(stateless, stacks.stateless.dispatchFunction).Timeout).toBe(300);
+  });
+
+  it("gives each function an environment that passes the functions' own config validation", () => {
+    for (const fn of functions()) {
+      const variables = propertiesOf(stateless, fn).Environment.Variables as Record<string, unknown>;
+      expect(Object.keys(variables)).toEqual(
+        expect.arrayContaining(['TABLE_NAME', 'CONFIGURATION_SET', 'SIGNING_SECRET_ARN']),
+      );
+      expect(variables).toMatchObject({
+        SITE_URL: 'https://course.example.com',
+        FROM_ADDRESS: 'course@course.example.com',
+        POSTAL_ADDRESS: '1 Main Street, Springfield',
+        REPLY_DOMAIN: 'reply.course.example.com',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      // Values known only at deploy time (table name, secret ARN, ...) stand in as plain strings.
+      const env = Object.fromEntries(
+        Object.entries(variables).map(([key, value]) => [
+          key,
+          typeof value === 'string' ? value : `x-${key}`,
+        ]),
+      );
+      expect(() => readConfig(env)).not.toThrow();
+    }
+  });
+
+  it('gives each function its own log group with one-month retention, as do the API access logs', () => {
+    stateless.resourceCountIs('AWS::Logs::LogGroup', 3);
+    stateless.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    for (const fn of functions()) {
+      expect(propertiesOf(stateless, fn).LoggingConfig.LogGroup).toEqual({ Ref: logicalId(fn.logGroup) });
+    }
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiAccessLogs'), 'Arn'] },
+      },
+    });
+  });
+
+  it('routes every request to the API function through a throttled $default stage', () => {
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [logicalId(stacks.stateless.apiFunction), 'Arn'] },
+    });
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 20 },
+    });
+    stateless.hasOutput('ApiUrl', {
+      Value: { 'Fn::GetAtt': [logicalId(stacks.stateless.api), 'ApiEndpoint'] },
+    });
+  });
+
+  it('invokes the dispatcher every five minutes, with retries and an encrypted dead-letter queue', () => {
+    stateless.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(stacks.stateless.dispatchFunction), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DispatchDeadLetters'), 'Arn'] },
+          },
+        }),
+      ],
+    });
+    // A failed run is left to the next tick rather than retried on top of it.
+    stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(stacks.stateless.dispatchFunction) },
+      MaximumRetryAttempts: 0,
+    });
+    stateless.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('lets the functions send email only as the course identity through its configuration set', () => {
+    const { stateless: stack, stateful: data } = stacks;
+    const expected = [
+      stack.resolve(data.emailIdentity.emailIdentityArn),
+      stack.resolve(data.configurationSetArn),
+    ];
+    for (const fn of functions()) {
+      const ses = statementsOf(stateless, fn.role!).filter((s) =>
+        actions(s).some((a) => a.startsWith('ses:')),
+      );
+      expect(ses).toHaveLength(1);
+      expect(actions(ses[0]!)).toEqual(['ses:SendEmail']);
+      expect(ses[0]!.Resource).toEqual(expect.arrayContaining(expected));
+      expect(ses[0]!.Resource).toHaveLength(2);
+    }
+  });
+
+  it('lets the functions use the table and query its indexes, and nothing else; never Scan', () => {
+    const { stateless: stack, stateful: data } = stacks;
+    const tableArn = stack.resolve(data.table.tableArn);
+    const indexArns = INDEXES.map((index) => stack.resolve(`${data.table.tableArn}/index/${index.name}`));
+    for (const fn of functions()) {
+      const dynamo = statementsOf(stateless, fn.role!).filter((s) =>
+        actions(s).some((a) => a.startsWith('dynamodb:')),
+      );
+      const resources = dynamo.flatMap((s) => [s.Resource].flat());
+      expect(resources).toEqual(expect.arrayContaining([tableArn, ...indexArns]));
+      expect(resources).toHaveLength(1 + INDEXES.length);
+      expect(dynamo.flatMap(actions)).not.toContain('dynamodb:Scan');
+    }
+  });
+
+  it('grants nothing on Resource "*"', () => {
+    for (const policy of Object.values(stateless.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
+        expect([statement.Resource].flat()).not.toContain('*');
+      }
+    }
+  });
+
+  it('alarms on function errors, API server errors, dead letters and SES reputation, by email', () => {
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+      '5xx',
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+      'Errors',
+      'Reputation.BounceRate',
+      'Reputation.ComplaintRate',
+    ]);
+    expect(alarms.filter((a) => a.MetricName === 'Errors').map((a) => a.Dimensions[0].Value)).toEqual(
+      functions().map((fn) => ({ Ref: logicalId(fn) })),
+    );
+    for (const alarm of alarms)
+      expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stacks.stateless.alarmTopic) }]);
+    stateless.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+});
+
+describe('validation', () => {
+  it('leaves no cdk-nag AwsSolutions finding unacknowledged', () => {
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(app);
+    const findings = report.violations.map(
+      (v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath)}`,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('passes every validation plugin of the synth (cdk-nag and the CloudFormation rules)', () => {
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports).toEqual([]);
+  });
+
+  it('records no construct errors or warnings in either stack', () => {
+    // Read from the assembly already synthesised: Annotations.fromStack would synthesise again.
+    for (const stack of [stacks.stateful, stacks.stateless]) {
+      const messages = assembly.getStackArtifact(stack.artifactId).messages;
+      expect(messages.filter((m) => m.level !== 'info').map((m) => `${m.id}: ${m.entry.data}`)).toEqual([]);
+    }
+  });
+});
+
+describe('deployment context', () => {
+  const given = (context: Record<string, string>) => () => readCourseContext((key) => context[key]);
+  const errorOf = (context: Record<string, string>): ContextError => {
+    try {
+      given(context)();
+    } catch (error) {
+      if (error instanceof ContextError) return error;
+    }
+    throw new Error('expected a ContextError');
+  };
+
+  const { hostedZoneName: _zoneName, ...withoutZoneName } = CONTEXT;
+  it.each([
+    { problem: 'a required key is missing', context: { domain: 'course.example.com' }, key: 'fromAddress' },
+    {
+      problem: 'the domain is not a domain name',
+      context: { ...CONTEXT, domain: 'not a domain' },
+      key: 'domain',
+    },
+    {
+      problem: 'the from address is outside the SES identity',
+      context: { ...CONTEXT, fromAddress: 'me@elsewhere.com' },
+      key: 'fromAddress',
+    },
+    {
+      problem: 'the expert address is not one',
+      context: { ...CONTEXT, expertAddress: 'coach' },
+      key: 'expertAddress',
+    },
+    { problem: 'a zone id comes without its name', context: withoutZoneName, key: 'hostedZoneName' },
+    {
+      problem: 'the zone does not hold the domain',
+      context: { ...CONTEXT, hostedZoneName: 'other.org' },
+      key: 'hostedZoneName',
+    },
+    {
+      problem: 'the alarm email is not an address',
+      context: { ...CONTEXT, alarmEmail: 'ops' },
+      key: 'alarmEmail',
+    },
+  ])('names "$key" with an example when $problem', ({ context, key }) => {
+    const error = errorOf(context);
+    expect(error.key).toBe(key);
+    expect(error.message).toContain(`"${key}"`);
+    expect(error.message).toContain(`-c ${key}=`);
+  });
+
+  it('defaults the reply domain to reply.<domain>', () => {
+    const { hostedZoneId: _id, hostedZoneName: _name, ...withoutZone } = CONTEXT;
+    expect(given(withoutZone)()).toMatchObject({
+      replyDomain: 'reply.course.example.com',
+      placeholder: false,
+    });
+  });
+
+  it('synthesises example.com placeholders without context, in templates that refuse to deploy', () => {
+    const bare = testApp({ 'aws:cdk:bundling-stacks': [] });
+    const context = readCourseContext((key) => bare.node.tryGetContext(key));
+    expect(context).toMatchObject({ domain: 'course.example.com', placeholder: true });
+    const placeholderStacks = buildCourseApp(bare, context);
+    for (const stack of [placeholderStacks.stateful, placeholderStacks.stateless]) {
+      const template = Template.fromStack(stack).toJSON();
+      expect(template.Parameters.ContextMode.Default).toBe('placeholder');
+      expect(template.Rules.RealContextRequired.Assertions).toEqual([
+        expect.objectContaining({ Assert: { 'Fn::Equals': [{ Ref: 'ContextMode' }, 'real'] } }),
+      ]);
+    }
+    expect(Object.keys(stateful.toJSON().Rules ?? {})).not.toContain('RealContextRequired');
+  });
+});
