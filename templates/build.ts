@@ -106,15 +106,18 @@ async function compileEmail(
     html: splitPlaceholders(html),
     text: splitPlaceholders(text),
   };
-  for (const [part, parts] of Object.entries({
-    subject: compiled.subject,
-    html: compiled.html,
-    text: compiled.text,
-  })) {
+  const sources: [string, string[]][] = [
+    [join(root, 'course.json'), compiled.subject],
+    [bodyFile, compiled.html],
+    [join(root, 'emails', `${email.key}.txt`), compiled.text],
+  ];
+  for (const [file, parts] of sources) {
     for (let i = 1; i < parts.length; i += 2) {
       const name = parts[i] as string;
       if (!(RUNTIME_EMAIL_VALUES as readonly string[]).includes(name)) {
-        problems.push(`${relative(process.cwd(), bodyFile)}: unknown placeholder {{${name}}} in the ${part}`);
+        problems.push(
+          `${relative(process.cwd(), file)}: unknown placeholder {{${name}}} in email "${email.key}"`,
+        );
       }
     }
   }

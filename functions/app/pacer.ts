@@ -3,6 +3,9 @@
  * slot, waits for it, and then also checks the sends actually made in the last second, so that no
  * one-second window ever holds more than `perSecond` sends, even when timers fire late and bunch up.
  */
+/** Extra room in the one-second window: the time between a slot and the request reaching SES varies. */
+const WINDOW_MS = 1050;
+
 export class Pacer {
   private nextSlot = 0;
   private readonly spacingMs: number;
@@ -26,7 +29,7 @@ export class Pacer {
     for (;;) {
       const now = this.now();
       const oldest = this.recent.length >= this.limit ? (this.recent[0] as number) : Number.NEGATIVE_INFINITY;
-      const allowedAt = Math.max(reserved, oldest + 1000);
+      const allowedAt = Math.max(reserved, oldest + WINDOW_MS);
       if (now >= allowedAt) break;
       await this.sleep(Math.ceil(allowedAt - now));
     }

@@ -2,8 +2,9 @@
  * `npm run bench`: speed figures, each measured against a baseline in the same process. Not part of
  * `npm test`; the figures and the command go to BENCHMARKS.md.
  */
-import mjml2html from 'mjml';
+
 import { readFile } from 'node:fs/promises';
+import mjml2html from 'mjml';
 import type { Deps } from '../../functions/app/deps';
 import { dispatchDue } from '../../functions/app/dispatch-due';
 import { templates } from '../../functions/compose';
@@ -12,14 +13,20 @@ import { renderEmail } from '../../functions/domain/render';
 import { confirmSubscriber, newSubscriber } from '../../functions/domain/subscriber';
 import { sampleValues } from '../../functions/local/email-preview';
 import { type LocalStack, startLocalStack } from '../../functions/local/stack';
+import { MemorySubscriberStore } from '../support/memory-store';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function renderBench(): Promise<void> {
   const key = 'lesson-3';
-  const settings = { siteUrl: 'https://course.example.com', postalAddress: '1 Example Street', senderName: 'Sam' };
+  const settings = {
+    siteUrl: 'https://course.example.com',
+    postalAddress: '1 Example Street',
+    senderName: 'Sam',
+  };
   const values = sampleValues(settings);
   const layout = await readFile('templates/layouts/course.mjml', 'utf8');
   const body = await readFile(`templates/emails/${key}.mjml`, 'utf8');
@@ -61,7 +68,11 @@ async function makeDue(deps: Deps, count: number, prefix: string): Promise<void>
   await Promise.all(
     Array.from({ length: 16 }, async () => {
       for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-        const pending = newSubscriber(deps.newId(), { email: `${prefix}${i}@example.com`, firstName: 'Ben', timeZone: 'UTC', sendHour: 8 }, now);
+        const pending = newSubscriber(
+          deps.newId(),
+          { email: `${prefix}${i}@example.com`, firstName: 'Ben', timeZone: 'UTC', sendHour: 8 },
+          now,
+        );
         await deps.store.create(pending);
         await deps.store.activate(confirmSubscriber(pending, deps.steps, now));
       }
@@ -70,7 +81,12 @@ async function makeDue(deps: Deps, count: number, prefix: string): Promise<void>
 }
 
 async function dispatchBench(): Promise<void> {
-  const stack = await startLocalStack({ ports: { app: 0, dynamo: 0, ses: 0 }, dispatchIntervalMs: false, log: quiet, config: { DUE_SHARDS: 8, MAX_SEND_RATE: 100_000 } });
+  const stack = await startLocalStack({
+    ports: { app: 0, dynamo: 0, ses: 0 },
+    dispatchIntervalMs: false,
+    log: quiet,
+    config: { DUE_SHARDS: 8, MAX_SEND_RATE: 100_000 },
+  });
   try {
     const due = 2000;
     await makeDue(stack.deps, due, 'd');
@@ -78,12 +94,17 @@ async function dispatchBench(): Promise<void> {
     const started = performance.now();
     const report = await dispatchDue(stack.deps);
     const seconds = (performance.now() - started) / 1000;
-    const perEmail = (names: string[]) => names.reduce((sum, n) => sum + (counts.get(n) ?? 0), 0) / report.sent;
+    const perEmail = (names: string[]) =>
+      names.reduce((sum, n) => sum + (counts.get(n) ?? 0), 0) / report.sent;
     const dynamoWrites = ['UpdateItemCommand', 'PutItemCommand', 'DeleteItemCommand'];
     const dynamoReads = ['GetItemCommand', 'QueryCommand'];
-    console.log(`\n## Dispatcher against the stand-ins (dynalite + aws-ses-v2-local), ${due} due subscribers, 8 shards`);
+    console.log(
+      `\n## Dispatcher against the stand-ins (dynalite + aws-ses-v2-local), ${due} due subscribers, 8 shards`,
+    );
     console.log(`sent ${report.sent} in ${fmt(seconds, 2)} s: ${fmt(report.sent / seconds)} emails/s`);
-    console.log(`per email sent: ${fmt(perEmail(['SendEmailCommand']), 2)} SES calls, ${fmt(perEmail(dynamoWrites), 2)} DynamoDB writes, ${fmt(perEmail(dynamoReads), 2)} DynamoDB reads (of which ${fmt(perEmail(['QueryCommand']), 3)} due-index query pages)`);
+    console.log(
+      `per email sent: ${fmt(perEmail(['SendEmailCommand']), 2)} SES calls, ${fmt(perEmail(dynamoWrites), 2)} DynamoDB writes, ${fmt(perEmail(dynamoReads), 2)} DynamoDB reads (of which ${fmt(perEmail(['QueryCommand']), 3)} due-index query pages)`,
+    );
     console.log(`requests: ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
   } finally {
     await stack.stop();
@@ -91,7 +112,12 @@ async function dispatchBench(): Promise<void> {
 }
 
 async function pacingBench(rate: number, seconds: number): Promise<void> {
-  const stack = await startLocalStack({ ports: { app: 0, dynamo: 0, ses: 0 }, dispatchIntervalMs: false, log: quiet, config: { DUE_SHARDS: 8, MAX_SEND_RATE: rate } });
+  const stack = await startLocalStack({
+    ports: { app: 0, dynamo: 0, ses: 0 },
+    dispatchIntervalMs: false,
+    log: quiet,
+    config: { DUE_SHARDS: 8, MAX_SEND_RATE: rate },
+  });
   try {
     const allowed = rate * seconds;
     await makeDue(stack.deps, allowed + rate * 5, 'p');
@@ -107,15 +133,65 @@ async function pacingBench(rate: number, seconds: number): Promise<void> {
       worst = Math.max(worst, i - j + 1);
     }
     console.log(`\n## Pacing at a configured ${rate}/s for ${seconds} s (8 workers sharing one pacer)`);
-    console.log(`sent in the window: ${inWindow} of ${allowed} allowed (${fmt((100 * inWindow) / allowed, 1)}%)`);
+    console.log(
+      `sent in the window: ${inWindow} of ${allowed} allowed (${fmt((100 * inWindow) / allowed, 1)}%)`,
+    );
     console.log(`busiest one-second window: ${worst} sends (limit ${rate})`);
   } finally {
     await stack.stop();
   }
 }
 
-console.log(`# npm run bench — ${new Date().toISOString()}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
-await renderBench();
-await dispatchBench();
-await pacingBench(14, 10);
-await pacingBench(50, 20);
+/** The dispatcher's own CPU cost per email, with in-memory adapters (no I/O at all). */
+async function overheadBench(): Promise<void> {
+  const stack = await startLocalStack({
+    ports: { app: 0, dynamo: 0, ses: 0 },
+    dispatchIntervalMs: false,
+    log: quiet,
+  });
+  try {
+    const count = 20_000;
+    const store = new MemorySubscriberStore(8);
+    let sent = 0;
+    const deps: Deps = {
+      ...stack.deps,
+      store,
+      mailer: { send: async () => ({ messageId: `m${sent++}` }) },
+      settings: { ...stack.deps.settings, dueShards: 8, maxSendRate: 10_000_000 },
+    };
+    await makeDue(deps, count, 'o');
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const report = await dispatchDue(deps);
+    const wall = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const cpuMicros = (used.user + used.system) / report.sent;
+    console.log(`\n## Dispatcher overhead with in-memory adapters, ${count} due subscribers`);
+    console.log(`${fmt(cpuMicros, 1)} µs of CPU per email; ${fmt(report.sent / wall)} emails/s on one core`);
+    const calls = (name: string) => (store.calls.get(name) ?? 0) / report.sent;
+    console.log(
+      `store calls per email: claim ${fmt(calls('claimDue'), 2)}, re-read ${fmt(calls('get'), 2)}, record ${fmt(calls('recordSend'), 2)}, due-index pages ${fmt(calls('findDue'), 3)}`,
+    );
+  } finally {
+    await stack.stop();
+  }
+}
+
+console.log(
+  `# npm run bench — ${new Date().toISOString()}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
+);
+// `npm run bench -- dispatch` runs one section; no argument runs them all.
+const only = process.argv[2];
+const sections: [string, () => Promise<void>][] = [
+  ['render', renderBench],
+  ['overhead', overheadBench],
+  ['dispatch', dispatchBench],
+  [
+    'pacing',
+    async () => {
+      await pacingBench(14, 10);
+      await pacingBench(50, 20);
+    },
+  ],
+];
+for (const [name, run] of sections) if (!only || only === name) await run();

@@ -1,0 +1,135 @@
+/** An in-memory `SubscriberStore` with the DynamoDB store's semantics: for fast tests and the overhead bench. */
+import { createHash } from 'node:crypto';
+import type { DuePage, RecordOutcome, SendRecord, SubscriberStore } from '../../functions/domain/ports';
+import type { Subscriber } from '../../functions/domain/subscriber';
+
+type Row = Subscriber & { leaseUntil?: string };
+
+export class MemorySubscriberStore implements SubscriberStore {
+  readonly rows = new Map<string, Row>();
+  readonly byEmail = new Map<string, string>();
+  readonly sends = new Map<string, SendRecord[]>();
+  /** Calls by method name, to count requests per email. */
+  readonly calls = new Map<string, number>();
+  private readonly due: Map<number, Map<string, string>>;
+
+  constructor(private readonly shards: number) {
+    this.due = new Map(Array.from({ length: shards }, (_, shard) => [shard, new Map<string, string>()]));
+  }
+
+  private count(name: string): void {
+    this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
+  }
+
+  private shardOf(id: string): number {
+    return createHash('sha256').update(id).digest().readUInt32BE(0) % this.shards;
+  }
+
+  private index(row: Row): void {
+    const shard = this.due.get(this.shardOf(row.id))!;
+    if (row.status === 'active' && row.nextSendAt) shard.set(row.id, row.nextSendAt);
+    else shard.delete(row.id);
+  }
+
+  async create(subscriber: Subscriber): Promise<boolean> {
+    this.count('create');
+    if (this.byEmail.has(subscriber.emailKey)) return false;
+    this.byEmail.set(subscriber.emailKey, subscriber.id);
+    this.rows.set(subscriber.id, { ...subscriber });
+    return true;
+  }
+
+  async get(id: string): Promise<Subscriber | undefined> {
+    this.count('get');
+    const row = this.rows.get(id);
+    return row ? { ...row } : undefined;
+  }
+
+  async findByEmail(emailKey: string): Promise<Subscriber | undefined> {
+    const id = this.byEmail.get(emailKey);
+    return id ? this.get(id) : undefined;
+  }
+
+  async stampConfirmationSent(
+    id: string,
+    at: string,
+    sentBefore: string,
+    details: Partial<Subscriber> = {},
+  ): Promise<boolean> {
+    const row = this.rows.get(id);
+    if (row?.status !== 'pending' || (row.confirmationSentAt && row.confirmationSentAt >= sentBefore))
+      return false;
+    Object.assign(row, details, { confirmationSentAt: at });
+    return true;
+  }
+
+  async activate(confirmed: Subscriber): Promise<boolean> {
+    const row = this.rows.get(confirmed.id);
+    if (row?.status !== 'pending') return false;
+    Object.assign(row, confirmed);
+    this.index(row);
+    return true;
+  }
+
+  async stop(id: string, status: 'unsubscribed' | 'bounced' | 'complained', at: string): Promise<boolean> {
+    const row = this.rows.get(id);
+    if (!row || !['pending', 'active', 'completed'].includes(row.status)) return false;
+    Object.assign(row, { status, endedAt: at, nextSendAt: undefined, leaseUntil: undefined });
+    this.index(row);
+    return true;
+  }
+
+  async findDue(shard: number, now: string, cursor?: string): Promise<DuePage> {
+    this.count('findDue');
+    const entries = [...(this.due.get(shard) ?? new Map<string, string>())]
+      .filter(([, at]) => at <= now)
+      .sort(([a, x], [b, y]) => (x === y ? a.localeCompare(b) : x.localeCompare(y)))
+      .map(([id, nextSendAt]) => ({ id, nextSendAt }));
+    const start = cursor ? Number(cursor) : 0;
+    const page = entries.slice(start, start + 100);
+    return { entries: page, cursor: start + 100 < entries.length ? String(start + 100) : undefined };
+  }
+
+  async earliestDue(shard: number): Promise<string | undefined> {
+    return [...(this.due.get(shard)?.values() ?? [])].sort()[0];
+  }
+
+  async claimDue(id: string, now: string, leaseUntil: string): Promise<Subscriber | undefined> {
+    this.count('claimDue');
+    const row = this.rows.get(id);
+    if (row?.status !== 'active' || !row.nextSendAt || row.nextSendAt > now) return undefined;
+    if (row.leaseUntil && row.leaseUntil >= now) return undefined;
+    row.leaseUntil = leaseUntil;
+    return { ...row };
+  }
+
+  async releaseStep(id: string, step: number): Promise<void> {
+    const row = this.rows.get(id);
+    if (row?.step === step) row.leaseUntil = undefined;
+  }
+
+  async recordSend(
+    id: string,
+    record: SendRecord,
+    next: { nextSendAt?: string; completed?: boolean },
+  ): Promise<RecordOutcome> {
+    this.count('recordSend');
+    const row = this.rows.get(id);
+    if (row?.step !== record.step) return 'duplicate';
+    const outcome: RecordOutcome = row.status === 'active' ? 'recorded' : 'stopped';
+    Object.assign(row, { step: record.step + 1, lastSentAt: record.sentAt, leaseUntil: undefined });
+    if (outcome === 'recorded') {
+      if (next.nextSendAt) row.nextSendAt = next.nextSendAt;
+      else Object.assign(row, { status: 'completed', endedAt: record.sentAt, nextSendAt: undefined });
+    }
+    this.index(row);
+    const ledger = this.sends.get(id) ?? [];
+    if (!ledger.some((send) => send.step === record.step)) ledger.push(record);
+    this.sends.set(id, ledger);
+    return outcome;
+  }
+
+  async listSends(id: string): Promise<SendRecord[]> {
+    return [...(this.sends.get(id) ?? [])].sort((a, b) => a.step - b.step);
+  }
+}
