@@ -3,14 +3,30 @@
 (() => {
   const form = document.querySelector('form.signup');
   const done = document.getElementById('signup-done');
-  if (!form || !done) return;
+  const intro = document.querySelector('.card-intro');
+  if (!form || !done || !intro) return;
   const FIELDS = ['firstName', 'email', 'timeZone', 'sendHour'];
   const status = document.getElementById('signup-status');
   const button = form.querySelector('button[type="submit"]');
   const zone = form.elements.namedItem('timeZone');
+  // Chromium's ICU still reports some zones by their old names; show the names people know today.
+  const RENAMED = {
+    'Asia/Calcutta': 'Asia/Kolkata',
+    'Asia/Katmandu': 'Asia/Kathmandu',
+    'Asia/Rangoon': 'Asia/Yangon',
+    'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+    'Europe/Kiev': 'Europe/Kyiv',
+    'Atlantic/Faeroe': 'Atlantic/Faroe',
+    'America/Godthab': 'America/Nuuk',
+    'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+    'America/Indianapolis': 'America/Indiana/Indianapolis',
+    'America/Louisville': 'America/Kentucky/Louisville',
+    'Pacific/Enderbury': 'Pacific/Kanton',
+  };
 
   try {
-    const detected = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const reported = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const detected = RENAMED[reported] || reported;
     if (detected && zone.value === 'UTC') {
       zone.value = detected;
       document.getElementById('timeZone-hint').textContent = 'Detected from your browser. Change it if it’s not right.';
@@ -50,6 +66,7 @@
     done.querySelector('.done-name').textContent = firstName ? `, ${firstName}` : '';
     if (typeof message === 'string' && message) done.querySelector('.done-message').textContent = message;
     form.hidden = true;
+    intro.hidden = true;
     done.hidden = false;
     document.getElementById('signup-done-heading').focus();
   }
@@ -105,6 +122,7 @@
 
   document.getElementById('signup-again').addEventListener('click', () => {
     done.hidden = true;
+    intro.hidden = false;
     form.hidden = false;
     form.elements.namedItem('email').focus();
   });

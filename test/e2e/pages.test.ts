@@ -1,0 +1,209 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderNamedPage } from '../../functions/http/pages';
+import type { LocalStack } from '../../functions/local/stack';
+import { COLOUR_RULES, launchBrowser, seriousAxeViolations } from '../support/browser';
+import { startTestStack } from '../support/stack';
+import { confirmedSubscriber, confirmLinkFor, uniqueEmail } from './flows';
+
+const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');
+
+/** How to reach one page (or one state of the landing page) in a browser; `open` checks the HTTP status. */
+interface Visit {
+  name: string;
+  open(page: Page): Promise<void>;
+}
+
+let stack: LocalStack;
+let browser: Browser;
+let alreadyConfirmedLink: string;
+let unsubscribeLink: string;
+
+async function goto(page: Page, path: string): Promise<number> {
+  const response = await page.goto(path.startsWith('http') ? path : `${stack.urls.app}${path}`);
+  return response?.status() ?? 0;
+}
+
+function expectStatus(actual: number, expected: number): void {
+  expect(actual, 'HTTP status').toBe(expected);
+}
+
+const VISITS: Visit[] = [
+  {
+    name: 'landing',
+    open: async (page) => expectStatus(await goto(page, '/'), 200),
+  },
+  {
+    name: 'landing-field-errors',
+    async open(page) {
+      await goto(page, '/');
+      await page.getByRole('button', { name: 'Send me the course' }).click();
+      await page.locator('#email-error').waitFor();
+    },
+  },
+  {
+    name: 'landing-signed-up',
+    async open(page) {
+      await goto(page, '/');
+      await page.getByLabel('First name').fill('Noor');
+      await page.getByLabel('Email address').fill(uniqueEmail('inplace'));
+      await page.getByRole('button', { name: 'Send me the course' }).click();
+      await page.locator('#signup-done').waitFor();
+    },
+  },
+  {
+    name: 'check-inbox',
+    open: async (page) => expectStatus(await goto(page, '/check-inbox'), 200),
+  },
+  {
+    name: 'signup-errors',
+    async open(page) {
+      await goto(page, '/');
+      // A plain form post, as a browser without JavaScript sends it (submit() skips the script's handler).
+      const answered = page.waitForResponse(`${stack.urls.app}/api/subscribe`);
+      await Promise.all([
+        page.waitForURL(`${stack.urls.app}/api/subscribe`),
+        page.evaluate(() => document.querySelector<HTMLFormElement>('form.signup')?.submit()),
+      ]);
+      expectStatus((await answered).status(), 400);
+    },
+  },
+  {
+    name: 'confirmed',
+    async open(page) {
+      expectStatus(await goto(page, await confirmLinkFor(stack, uniqueEmail('confirmed'), 'Maria')), 200);
+    },
+  },
+  {
+    name: 'already-confirmed',
+    open: async (page) => expectStatus(await goto(page, alreadyConfirmedLink), 200),
+  },
+  {
+    name: 'link-invalid',
+    open: async (page) => expectStatus(await goto(page, '/confirm?token=not-a-real-token'), 400),
+  },
+  {
+    name: 'unsubscribe',
+    open: async (page) => expectStatus(await goto(page, unsubscribeLink), 200),
+  },
+  {
+    name: 'unsubscribed',
+    async open(page) {
+      await goto(page, unsubscribeLink);
+      await page.getByRole('button', { name: 'Unsubscribe' }).click();
+      await page.getByRole('heading', { level: 1, name: /unsubscribed/ }).waitFor();
+    },
+  },
+  {
+    name: 'not-found',
+    open: async (page) => expectStatus(await goto(page, '/no-such-page'), 404),
+  },
+  {
+    name: 'error',
+    async open(page) {
+      // A real 5xx needs a broken backend; serve the page exactly as the app's error handler renders it.
+      const url = `${stack.urls.app}/preview-of-the-error-page`;
+      await page.route(url, (route) =>
+        route.fulfill({
+          status: 500,
+          contentType: 'text/html; charset=utf-8',
+          body: renderNamedPage(stack.deps, 'error'),
+        }),
+      );
+      expectStatus(await goto(page, url), 500);
+    },
+  },
+];
+
+async function withPage<T>(options: BrowserContextOptions, run: (page: Page) => Promise<T>): Promise<T> {
+  const context = await browser.newContext({ timezoneId: 'Europe/London', ...options });
+  try {
+    return await run(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}
+
+function scrollOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startTestStack(), launchBrowser()]);
+  const confirmed = await confirmedSubscriber(stack, uniqueEmail('again'));
+  alreadyConfirmedLink = confirmed.confirmLink;
+  unsubscribeLink = confirmed.unsubscribeLink;
+  await mkdir(SCREENSHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('every page is accessible, fits every screen, and is photographed', () => {
+  it.concurrent.each(VISITS)(
+    '$name: axe finds no serious or critical violation in light or dark mode',
+    async (visit) => {
+      const light = await withPage({ bypassCSP: true, colorScheme: 'light' }, async (page) => {
+        await visit.open(page);
+        return seriousAxeViolations(page);
+      });
+      expect(light, `${visit.name} in light mode, every rule`).toEqual([]);
+      // Dark mode changes colours only, so its pass runs the colour rules.
+      const dark = await withPage({ bypassCSP: true, colorScheme: 'dark' }, async (page) => {
+        await visit.open(page);
+        return seriousAxeViolations(page, COLOUR_RULES);
+      });
+      expect(dark, `${visit.name} in dark mode, colour rules`).toEqual([]);
+    },
+  );
+
+  it.concurrent.each(VISITS)(
+    '$name: one h1, header/main/footer landmarks, a skip link first, and no sideways scrolling from 320 px up',
+    async (visit) => {
+      await withPage({ viewport: { width: 1280, height: 900 } }, async (page) => {
+        await visit.open(page);
+        expect(await page.locator('h1').count()).toBe(1);
+        for (const role of ['banner', 'main', 'contentinfo'] as const) {
+          expect(await page.getByRole(role).count(), role).toBe(1);
+        }
+        const skip = page.getByRole('link', { name: 'Skip to main content' });
+        expect(
+          await skip.evaluate((link) => link === document.querySelector('a[href], button, input, select')),
+        ).toBe(true);
+        await skip.focus();
+        const box = await skip.boundingBox();
+        expect(box && box.y >= 0 && box.x >= 0, 'the focused skip link is on screen').toBe(true);
+        expect(await skip.evaluate((link) => getComputedStyle(link).outlineStyle)).not.toBe('none');
+        await page.keyboard.press('Enter');
+        expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+
+        // 320 px is a 1280 px window at 400% zoom; 640 px is the same window at 200%.
+        for (const width of [320, 375, 640, 1280]) {
+          await page.setViewportSize({ width, height: 900 });
+          expect(await scrollOverflow(page), `${visit.name} at ${width} px`).toBeLessThanOrEqual(0);
+        }
+      });
+    },
+  );
+
+  it.concurrent.each(VISITS)('$name: screenshots at 375 and 1280 px, light and dark', async (visit) => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await withPage({ colorScheme, viewport: { width: 375, height: 900 } }, async (page) => {
+        await visit.open(page);
+        for (const width of [375, 1280]) {
+          await page.setViewportSize({ width, height: 900 });
+          const path = join(
+            SCREENSHOTS,
+            `${visit.name}-${width}${colorScheme === 'dark' ? '-dark' : ''}.png`,
+          );
+          const image = await page.screenshot({ path, fullPage: true });
+          expect((await stat(path)).size).toBe(image.byteLength);
+        }
+      });
+    }
+  });
+});
