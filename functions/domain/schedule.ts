@@ -21,12 +21,20 @@ export function nominalSendTime(
   step: Pick<CourseStep, 'day' | 'hourOffset'>,
   anchor: ScheduleAnchor,
 ): DateTime {
-  const confirmed = DateTime.fromISO(anchor.confirmedAt, { zone: anchor.timeZone });
+  const confirmed = DateTime.fromMillis(Date.parse(anchor.confirmedAt), { zone: anchor.timeZone });
   if (step.day === 0 && step.hourOffset === 0) return confirmed;
   const wallHour = anchor.sendHour + step.hourOffset;
-  const date = confirmed.startOf('day').plus({ days: step.day + Math.floor(wallHour / 24) });
+  // Calendar arithmetic on the local date alone (no zone lookups): the dispatcher runs this per email.
+  const date = new Date(
+    Date.UTC(confirmed.year, confirmed.month - 1, confirmed.day + step.day + Math.floor(wallHour / 24)),
+  );
   return DateTime.fromObject(
-    { year: date.year, month: date.month, day: date.day, hour: ((wallHour % 24) + 24) % 24, minute: 0 },
+    {
+      year: date.getUTCFullYear(),
+      month: date.getUTCMonth() + 1,
+      day: date.getUTCDate(),
+      hour: ((wallHour % 24) + 24) % 24,
+    },
     { zone: anchor.timeZone },
   );
 }

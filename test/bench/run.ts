@@ -3,7 +3,11 @@
  * `npm test`; the figures and the command go to BENCHMARKS.md.
  */
 
-import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 import mjml2html from 'mjml';
 import type { Deps } from '../../functions/app/deps';
 import { dispatchDue } from '../../functions/app/dispatch-due';
@@ -180,10 +184,78 @@ async function overheadBench(): Promise<void> {
 console.log(
   `# npm run bench — ${new Date().toISOString()}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
 );
+/** Each Lambda bundle built as CDK builds it (infra/course-function.ts): size by package and load time. */
+async function bundleBench(): Promise<void> {
+  const out = await mkdtemp(join(tmpdir(), 'bundles-'));
+  const env = {
+    ...process.env,
+    AWS_REGION: 'us-east-1',
+    TABLE_NAME: 'course',
+    SITE_URL: 'https://course.example.com',
+    FROM_ADDRESS: 'course@course.example.com',
+    POSTAL_ADDRESS: '1 Example Street, Springfield',
+    REPLY_DOMAIN: 'reply.course.example.com',
+    SIGNING_KEY: 'k'.repeat(43),
+    EXPERT_ADDRESS: 'expert@example.com',
+  };
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const timeNode = (args: string[]) =>
+    median(
+      Array.from({ length: 20 }, () => {
+        const started = performance.now();
+        const run = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+        if (run.status !== 0) throw new Error(run.stderr.trim().split('\n').filter((l) => /Error/.test(l)).slice(-1)[0] ?? 'failed');
+        return performance.now() - started;
+      }),
+    );
+  try {
+    const empty = timeNode(['-e', '']);
+    console.log(`\n## Lambda bundles (esbuild, ESM, minified, as CDK builds them); empty Node start ${fmt(empty)} ms (median of 20)`);
+    for (const file of (await readdir('functions/handlers')).filter((f) => f.endsWith('.ts'))) {
+      const outfile = join(out, file.replace(/\.ts$/, '.mjs'));
+      const result = await build({
+        entryPoints: [join('functions/handlers', file)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node22',
+        minify: true,
+        mainFields: ['module', 'main'],
+        banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const byPackage = new Map<string, number>();
+      for (const [input, info] of Object.entries(result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!.inputs)) {
+        const pkg = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? input.split('/')[0]!;
+        byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + info.bytesInOutput);
+      }
+      const total = [...byPackage.values()].reduce((a, b) => a + b, 0);
+      const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      let load: number;
+      try {
+        load = timeNode(['--input-type=module', '-e', `await import(${JSON.stringify(outfile)})`]);
+      } catch (error) {
+        console.log(`${file}: ${fmt(total / 1024)} KB; does not load with the bench environment: ${(error as Error).message}`);
+        continue;
+      }
+      const hasMjml = [...byPackage.keys()].some((pkg) => pkg.startsWith('mjml'));
+      console.log(
+        `${file}: ${fmt(total / 1024)} KB, loads in ${fmt(load)} ms (+${fmt(load - empty)} ms over empty Node); mjml inside: ${hasMjml ? 'YES' : 'no'}`,
+      );
+      console.log(`  largest: ${top.map(([pkg, bytes]) => `${pkg} ${fmt(bytes / 1024)} KB`).join(', ')}`);
+    }
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
 // `npm run bench -- dispatch` runs one section; no argument runs them all.
 const only = process.argv[2];
 const sections: [string, () => Promise<void>][] = [
   ['render', renderBench],
+  ['bundles', bundleBench],
   ['overhead', overheadBench],
   ['dispatch', dispatchBench],
   [

@@ -62,7 +62,7 @@ let assembly: CloudAssembly;
 
 beforeAll(() => {
   // The handlers import the compiled templates; `npm test` builds them first, a lone vitest run may not.
-  if (!existsSync(join(ROOT, 'templates/dist/compiled.json'))) {
+  if (!existsSync(join(ROOT, 'templates/dist/compiled.ts'))) {
     execFileSync('npx', ['tsx', 'templates/build.ts'], { cwd: ROOT, stdio: 'inherit' });
   }
   app = testApp(CONTEXT);
