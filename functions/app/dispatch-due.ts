@@ -20,8 +20,12 @@ export interface DispatchReport {
 export interface DispatchOptions {
   /** `performance.now()` value after which no new send starts (the Lambda timeout minus a margin). */
   deadline?: number | undefined;
-  /** Shards to work on (default: all); each is worked by its own worker, in parallel. */
+  /** Shards to work on (default: all). */
   shards?: number[] | undefined;
+  /** Workers taking shards off the list in parallel (default: one per shard). */
+  workers?: number | undefined;
+  /** This run's share of the account's send rate (default: all of it). */
+  ratePerSecond?: number | undefined;
   /** Shared pacer (default: a new one at the configured rate). */
   pacer?: Pacer | undefined;
 }
@@ -36,15 +40,15 @@ const OUTCOME_FIELD: Record<DeliveryOutcome, keyof Omit<DispatchReport, 'remaini
 };
 
 /**
- * Sends every course step that is due at the clock's `now`: one worker per shard of the due index pages
- * through it (a query, never a scan) and delivers each entry, all sharing one pacer so the account's
- * send rate is never exceeded. Stops starting sends at the deadline, or when SES keeps throttling, and
+ * Sends every course step that is due at the clock's `now`: workers take shards of the due index off a
+ * list, page through each (a query, never a scan) and deliver each entry, all sharing one pacer so the
+ * account's send rate is never exceeded. Stops starting sends at the deadline, or when SES keeps throttling, and
  * leaves the rest for the next run.
  */
 export async function dispatchDue(deps: Deps, options: DispatchOptions = {}): Promise<DispatchReport> {
   const now = deps.clock.now();
   const nowIso = now.toISOString();
-  const pacer = options.pacer ?? new Pacer(deps.settings.maxSendRate);
+  const pacer = options.pacer ?? new Pacer(options.ratePerSecond ?? deps.settings.maxSendRate);
   const report: DispatchReport = {
     sent: 0,
     notDue: 0,
@@ -88,7 +92,13 @@ export async function dispatchDue(deps: Deps, options: DispatchOptions = {}): Pr
     } while (cursor);
   }
 
-  await Promise.all(shards.map(work));
+  const queue = [...shards];
+  const workers = Math.max(1, Math.min(options.workers ?? shards.length, shards.length));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let shard = queue.shift(); shard !== undefined; shard = queue.shift()) await work(shard);
+    }),
+  );
   if (report.sent > 0 || report.remaining) deps.log.info('dispatch run', { ...report });
   return report;
 }

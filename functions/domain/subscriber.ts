@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CourseStep } from './course';
 import { dueAt } from './schedule';
 
@@ -104,4 +105,9 @@ export function isStopped(subscriber: Subscriber): boolean {
     subscriber.status === 'bounced' ||
     subscriber.status === 'complained'
   );
+}
+
+/** The due-index shard of a subscriber: stable for an id, and even across ids. */
+export function dueShard(id: string, shards: number): number {
+  return createHash('sha256').update(id).digest().readUInt32BE(0) % shards;
 }

@@ -4,9 +4,10 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import mjml2html from 'mjml';
 import type { Deps } from '../../functions/app/deps';
@@ -110,6 +111,18 @@ async function dispatchBench(): Promise<void> {
       `per email sent: ${fmt(perEmail(['SendEmailCommand']), 2)} SES calls, ${fmt(perEmail(dynamoWrites), 2)} DynamoDB writes, ${fmt(perEmail(dynamoReads), 2)} DynamoDB reads (of which ${fmt(perEmail(['QueryCommand']), 3)} due-index query pages)`,
     );
     console.log(`requests: ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    // The cost model (npm run cost) reads these measured counts.
+    const measured = {
+      date: new Date().toISOString().slice(0, 10),
+      command: 'npm run bench -- dispatch',
+      perEmail: {
+        sesCalls: perEmail(['SendEmailCommand']),
+        dynamoWrites: perEmail(dynamoWrites),
+        dynamoReads: perEmail(['GetItemCommand']),
+        queryPages: perEmail(['QueryCommand']),
+      },
+    };
+    await writeFile('test/bench/measured.json', `${JSON.stringify(measured, null, 2)}\n`);
   } finally {
     await stack.stop();
   }
@@ -251,6 +264,66 @@ async function bundleBench(): Promise<void> {
   }
 }
 
+/** Requests per second and latency of the signup API on the local server, next to a trivial route. */
+async function apiBench(): Promise<void> {
+  const stack = await startLocalStack({ ports: { app: 0, dynamo: 0, ses: 0 }, dispatchIntervalMs: false, log: quiet });
+  try {
+    const run = (options: autocannon.Options) =>
+      new Promise<autocannon.Result>((resolve, reject) =>
+        autocannon({ connections: 10, duration: 10, ...options }, (error, result) => (error ? reject(error) : resolve(result))),
+      );
+    const health = await run({ url: `${stack.urls.app}/health` });
+    let n = 0;
+    const signup = await run({
+      url: `${stack.urls.app}/api/subscribe`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // A new address each time: the full path (create, confirmation email), the costliest one.
+      setupClient: (client) => {
+        client.setBody(JSON.stringify({ email: `load${n++}@example.com`, firstName: 'Lou', timeZone: 'Europe/Rome' }));
+      },
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({ email: `load${n++}@example.com`, firstName: 'Lou', timeZone: 'Europe/Rome' }),
+          }),
+        },
+      ],
+    });
+    console.log('\n## Signup API on the local server (10 connections, 10 s; stand-ins in the same process)');
+    for (const [name, result] of [
+      ['GET /health', health],
+      ['POST /api/subscribe (new address)', signup],
+    ] as const) {
+      const errors = result.non2xx + result.errors;
+      console.log(
+        `${name}: ${fmt(result.requests.average)} req/s, p50 ${fmt(result.latency.p50)} ms, p99 ${fmt(result.latency.p99)} ms, non-2xx/errors ${errors}`,
+      );
+    }
+    console.log(`(signup answers are held to a floor of SIGNUP_FLOOR_MS in the cloud, 300 ms; 0 here)`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Throughput against the stand-ins as workers are added, until the stand-ins saturate. */
+async function workersBench(): Promise<void> {
+  console.log('\n## Workers sharing one rate limit (16 shards, 800 due each run, rate unlimited), against the stand-ins');
+  console.log('| workers | emails/s |\n| --- | --- |');
+  for (const workers of [1, 2, 4, 8, 16]) {
+    const stack = await startLocalStack({ ports: { app: 0, dynamo: 0, ses: 0 }, dispatchIntervalMs: false, log: quiet, config: { DUE_SHARDS: 16, MAX_SEND_RATE: 100_000 } });
+    try {
+      await makeDue(stack.deps, 800, `w${workers}-`);
+      const started = performance.now();
+      const report = await dispatchDue(stack.deps, { workers });
+      console.log(`| ${workers} | ${fmt(report.sent / ((performance.now() - started) / 1000))} |`);
+    } finally {
+      await stack.stop();
+    }
+  }
+}
+
 // `npm run bench -- dispatch` runs one section; no argument runs them all.
 const only = process.argv[2];
 const sections: [string, () => Promise<void>][] = [
@@ -258,6 +331,8 @@ const sections: [string, () => Promise<void>][] = [
   ['bundles', bundleBench],
   ['overhead', overheadBench],
   ['dispatch', dispatchBench],
+  ['api', apiBench],
+  ['workers', workersBench],
   [
     'pacing',
     async () => {

@@ -31,7 +31,7 @@ describe('sign up, confirm and unsubscribe through the real stand-ins', () => {
 
     const confirmed = await fetch(confirmLink);
     expect(confirmed.status).toBe(200);
-    expect(await confirmed.text()).toMatch(/You(&#39;|')re in, Jo/);
+    expect(await confirmed.text()).toMatch(/You(&#39;|'|’)re in, Jo/);
 
     const afterConfirm = await emailsTo(stack, address);
     expect(afterConfirm).toHaveLength(2);
@@ -46,13 +46,13 @@ describe('sign up, confirm and unsubscribe through the real stand-ins', () => {
     // A second click on the confirmation link shows the same page and sends nothing new.
     const again = await fetch(confirmLink);
     expect(again.status).toBe(200);
-    expect(await again.text()).toMatch(/You(&#39;|')re already in, Jo/);
+    expect(await again.text()).toMatch(/You(&#39;|'|’)re already in, Jo/);
     expect(await emailsTo(stack, address)).toHaveLength(2);
 
     // Link scanners prefetch with GET: that must not unsubscribe.
     const page = await fetch(oneClick!);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<button type="submit">');
+    expect(await page.text()).toMatch(/<button[^>]*type="submit"/);
     const subscriber = await stack.deps.store.findByEmail(address);
     expect(subscriber?.status).toBe('active');
 

@@ -1,7 +1,6 @@
 /** An in-memory `SubscriberStore` with the DynamoDB store's semantics: for fast tests and the overhead bench. */
-import { createHash } from 'node:crypto';
 import type { DuePage, RecordOutcome, SendRecord, SubscriberStore } from '../../functions/domain/ports';
-import type { Subscriber } from '../../functions/domain/subscriber';
+import { dueShard, type Subscriber } from '../../functions/domain/subscriber';
 
 type Row = Subscriber & { leaseUntil?: string };
 
@@ -22,7 +21,7 @@ export class MemorySubscriberStore implements SubscriberStore {
   }
 
   private shardOf(id: string): number {
-    return createHash('sha256').update(id).digest().readUInt32BE(0) % this.shards;
+    return dueShard(id, this.shards);
   }
 
   private index(row: Row): void {

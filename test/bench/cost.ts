@@ -1,0 +1,80 @@
+/**
+ * `npm run cost -- --subscribers 10000`: the monthly AWS bill for that many subscribers taking the whole
+ * course in a month, by service, from the request counts `npm run bench -- dispatch` measured
+ * (test/bench/measured.json) and the list prices in test/bench/aws-prices.json. The floor is what SES
+ * alone charges for the same mail.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import manifest from '../../templates/course.json' with { type: 'json' };
+
+const { values } = parseArgs({
+  options: {
+    subscribers: { type: 'string', default: '10000' },
+    'question-rate': { type: 'string', default: '0.2' },
+  },
+});
+const subscribers = Number(values.subscribers);
+const questionRate = Number(values['question-rate']);
+if (!Number.isInteger(subscribers) || subscribers < 1) throw new Error('--subscribers must be a whole number above 0');
+if (!(questionRate >= 0 && questionRate <= 10)) throw new Error('--question-rate must be between 0 and 10 questions per subscriber');
+
+const prices = JSON.parse(await readFile(new URL('./aws-prices.json', import.meta.url), 'utf8'));
+const measured = JSON.parse(await readFile(new URL('./measured.json', import.meta.url), 'utf8')) as {
+  date: string;
+  perEmail: { sesCalls: number; dynamoWrites: number; dynamoReads: number; queryPages: number };
+};
+
+// What one subscriber causes over the course.
+const courseEmails = manifest.emails.length; // confirmation + every course step
+const questions = questionRate;
+const outboundPerQuestion = 3; // acknowledgement, expert notification, answer
+const inboundPerQuestion = 2; // the question and the expert's reply
+const apiRequests = 6; // landing page, its CSS and script, signup, confirm link, one unsubscribe or page view
+const month = 30 * 24 * 3600;
+const dispatcherRuns = month / 300; // every 5 minutes
+const shards = 8;
+
+const emails = subscribers * (courseEmails + questions * outboundPerQuestion);
+const inbound = subscribers * questions * inboundPerQuestion;
+
+// DynamoDB: the measured writes and reads per email, plus the due-index write each advance makes (KEYS_ONLY
+// index: the record changes its key, a delete and a put), signup and confirm writes, and idle polling.
+const writeUnits =
+  emails * (measured.perEmail.dynamoWrites + 2) + subscribers * (3 + 2) + subscribers * questions * 4;
+const readUnits =
+  emails * (measured.perEmail.dynamoReads + measured.perEmail.queryPages) +
+  subscribers * 4 +
+  dispatcherRuns * shards * 0.5;
+
+// Lambda: API at ~60 ms, the dispatcher's fixed runs at ~250 ms plus ~15 ms of billed time per email
+// (8 workers overlap its ~5 requests of 10–40 ms), inbound at ~300 ms per message; 256 MB each.
+const gbSeconds =
+  0.25 * (subscribers * apiRequests * 0.06 + dispatcherRuns * 0.25 + emails * 0.015 + inbound * 0.3);
+const invocations = subscribers * apiRequests + dispatcherRuns + inbound;
+const logBytes = invocations * 350 + emails * 250 + subscribers * apiRequests * 200;
+
+const lines: [string, number][] = [
+  ['SES outbound', (emails / 1000) * prices.ses.outboundPer1000],
+  ['SES inbound', (inbound / 1000) * (prices.ses.inboundPer1000 + prices.ses.inboundChunksPer1000)],
+  ['Lambda', gbSeconds * prices.lambda.arm64PerGbSecond + (invocations / 1e6) * prices.lambda.requestsPerMillion],
+  ['API Gateway (HTTP API)', ((subscribers * apiRequests) / 1e6) * prices.apiGatewayHttp.requestsPerMillion],
+  [
+    'DynamoDB (on-demand, PITR)',
+    (writeUnits / 1e6) * prices.dynamodbOnDemand.writeUnitsPerMillion +
+      (readUnits / 1e6) * prices.dynamodbOnDemand.readUnitsPerMillion +
+      ((subscribers * 4096) / 1e9) * (prices.dynamodbOnDemand.storagePerGbMonth + prices.dynamodbOnDemand.pitrPerGbMonth),
+  ],
+  ['CloudWatch Logs + 8 alarms', (logBytes / 1e9) * (prices.cloudwatch.logsIngestedPerGb + prices.cloudwatch.logsStoredPerGbMonth) + 8 * prices.cloudwatch.alarmPerMonth],
+  ['Secrets Manager', prices.secretsManager.secretPerMonth + ((dispatcherRuns / 10) / 10_000) * prices.secretsManager.callsPer10000],
+  ['S3 (raw inbound mail)', (inbound / 1000) * prices.s3.putPer1000],
+];
+const total = lines.reduce((sum, [, cost]) => sum + cost, 0);
+const floor = lines[0]![1] + lines[1]![1];
+const usd = (n: number) => `$${n.toFixed(2).padStart(9)}`;
+console.log(`Monthly AWS cost for ${subscribers.toLocaleString('en-US')} subscribers taking the whole course`);
+console.log(`(${courseEmails} course emails each, ${questionRate} questions each; prices of ${prices.date}, ${prices.region}; requests measured ${measured.date})\n`);
+for (const [name, cost] of lines) console.log(`${name.padEnd(30)} ${usd(cost)}`);
+console.log(`${'total'.padEnd(30)} ${usd(total)}`);
+console.log(`${'SES alone (the floor)'.padEnd(30)} ${usd(floor)}`);
+console.log(`\ntotal is ${((total / floor - 1) * 100).toFixed(1)}% above the SES floor (${(total / subscribers).toFixed(4)} $ per subscriber)`);
