@@ -1,5 +1,6 @@
 import type { CompiledTemplates, CourseStep } from '../domain/course';
-import type { Clock, Mailer, SubscriberStore } from '../domain/ports';
+import type { Clock, Mailer, MailParser, QuestionStore, SubscriberStore } from '../domain/ports';
+import type { Safeguards } from '../domain/safeguards';
 import type { SigningKeys } from '../domain/tokens';
 
 /** Structured logging: ids and outcomes only, never addresses, names or message bodies. */
@@ -25,11 +26,21 @@ export interface Settings {
   leaseMs: number;
   /** Sends per second the SES account allows (the dispatcher stays under it). */
   maxSendRate: number;
+  /** Our own sending address: mail from it is never a question (no loops). */
+  fromAddress: string;
+  /** Where questions go, and the only sender whose reply to an answer address is an answer; '' when not configured. */
+  expertAddress: string;
+  /** Who is told when a question has waited 24 hours (and may answer it too); defaults to the expert. */
+  backupAddress: string;
+  /** Questions per subscriber per 24 hours that are forwarded; more are kept and marked, not forwarded. */
+  questionsPerDay: number;
 }
 
 /** Everything a use case needs, created once in the composition root. */
 export interface Deps {
   store: SubscriberStore;
+  questions: QuestionStore;
+  mailParser: MailParser;
   mailer: Mailer;
   clock: Clock;
   keys: SigningKeys;
@@ -39,4 +50,6 @@ export interface Deps {
   newId: () => string;
   sleep: (ms: number) => Promise<void>;
   log: Log;
+  /** Suppression, bounce counts, signup limits and consent records; absent only in in-memory benchmarks. */
+  safeguards?: Safeguards | undefined;
 }

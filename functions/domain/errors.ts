@@ -48,3 +48,11 @@ export class MailRejectedError extends DomainError {
     this.name = 'MailRejectedError';
   }
 }
+
+/** Raw mail that no parser could read. */
+export class UnreadableMailError extends DomainError {
+  constructor(message = 'The message could not be parsed.') {
+    super(message);
+    this.name = 'UnreadableMailError';
+  }
+}

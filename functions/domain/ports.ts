@@ -1,3 +1,4 @@
+import type { InboundMail, Question } from './questions';
 import type { Subscriber } from './subscriber';
 
 /** An email ready to hand to the mail service. */
@@ -82,4 +83,46 @@ export interface SubscriberStore {
   ): Promise<RecordOutcome>;
   /** Every send recorded for a subscriber, in step order. */
   listSends(id: string): Promise<SendRecord[]>;
+}
+
+/** One page of open questions, oldest first; `cursor` is set when more may follow. */
+export interface OpenQuestionPage {
+  ids: string[];
+  cursor?: string | undefined;
+}
+
+/** Where questions, their answers and the limits on automatic mail are kept. */
+export interface QuestionStore {
+  /** Stores a new question; false when a question with this id (the same message) is already stored. */
+  add(question: Question): Promise<boolean>;
+  get(questionId: string): Promise<Question | undefined>;
+  /** Every question of a subscriber, oldest first. */
+  listForSubscriber(subscriberId: string): Promise<Question[]>;
+  /** Notes the SES message id of the email that took the question to the expert. */
+  markForwarded(questionId: string, messageId: string): Promise<void>;
+  /** Stores the answer and closes an open question; false when it was not open (answered already, held). */
+  recordAnswer(questionId: string, answer: string, answeredAt: string, responseMs: number): Promise<boolean>;
+  /** Opens an answered question again (its answer could not be sent). */
+  reopen(questionId: string, answeredAt: string): Promise<void>;
+  /** Stamps a reminder or escalation on an open question, once; false when it was stamped already or closed. */
+  markSla(questionId: string, field: 'remindedAt' | 'escalatedAt', at: string): Promise<boolean>;
+  /** Takes a stamp back (the email could not be sent) so the next sweep tries again. */
+  clearSla(questionId: string, field: 'remindedAt' | 'escalatedAt'): Promise<void>;
+  /** Open questions received at or before `receivedBy`, oldest first, one page at a time. */
+  listOpen(receivedBy: string, cursor?: string): Promise<OpenQuestionPage>;
+  /**
+   * Takes the one allowance of automatic mail of `kind` to a subscriber per window: true (and the
+   * window restarts at `now`) when none was taken in the last `windowMs`.
+   */
+  takeAllowance(subscriberId: string, kind: string, now: Date, windowMs: number): Promise<boolean>;
+}
+
+/** Turns raw MIME into an `InboundMail`. Throws `UnreadableMailError` when nothing can be made of it. */
+export interface MailParser {
+  parse(raw: Uint8Array): Promise<InboundMail>;
+}
+
+/** Where the mail server left raw inbound messages (S3 in the cloud), by the mail server's message id. */
+export interface RawMailSource {
+  read(messageId: string): Promise<Uint8Array>;
 }

@@ -16,8 +16,10 @@ const { values } = parseArgs({
 });
 const subscribers = Number(values.subscribers);
 const questionRate = Number(values['question-rate']);
-if (!Number.isInteger(subscribers) || subscribers < 1) throw new Error('--subscribers must be a whole number above 0');
-if (!(questionRate >= 0 && questionRate <= 10)) throw new Error('--question-rate must be between 0 and 10 questions per subscriber');
+if (!Number.isInteger(subscribers) || subscribers < 1)
+  throw new Error('--subscribers must be a whole number above 0');
+if (!(questionRate >= 0 && questionRate <= 10))
+  throw new Error('--question-rate must be between 0 and 10 questions per subscriber');
 
 const prices = JSON.parse(await readFile(new URL('./aws-prices.json', import.meta.url), 'utf8'));
 const measured = JSON.parse(await readFile(new URL('./measured.json', import.meta.url), 'utf8')) as {
@@ -57,24 +59,42 @@ const logBytes = invocations * 350 + emails * 250 + subscribers * apiRequests * 
 const lines: [string, number][] = [
   ['SES outbound', (emails / 1000) * prices.ses.outboundPer1000],
   ['SES inbound', (inbound / 1000) * (prices.ses.inboundPer1000 + prices.ses.inboundChunksPer1000)],
-  ['Lambda', gbSeconds * prices.lambda.arm64PerGbSecond + (invocations / 1e6) * prices.lambda.requestsPerMillion],
+  [
+    'Lambda',
+    gbSeconds * prices.lambda.arm64PerGbSecond + (invocations / 1e6) * prices.lambda.requestsPerMillion,
+  ],
   ['API Gateway (HTTP API)', ((subscribers * apiRequests) / 1e6) * prices.apiGatewayHttp.requestsPerMillion],
   [
     'DynamoDB (on-demand, PITR)',
     (writeUnits / 1e6) * prices.dynamodbOnDemand.writeUnitsPerMillion +
       (readUnits / 1e6) * prices.dynamodbOnDemand.readUnitsPerMillion +
-      ((subscribers * 4096) / 1e9) * (prices.dynamodbOnDemand.storagePerGbMonth + prices.dynamodbOnDemand.pitrPerGbMonth),
+      ((subscribers * 4096) / 1e9) *
+        (prices.dynamodbOnDemand.storagePerGbMonth + prices.dynamodbOnDemand.pitrPerGbMonth),
   ],
-  ['CloudWatch Logs + 8 alarms', (logBytes / 1e9) * (prices.cloudwatch.logsIngestedPerGb + prices.cloudwatch.logsStoredPerGbMonth) + 8 * prices.cloudwatch.alarmPerMonth],
-  ['Secrets Manager', prices.secretsManager.secretPerMonth + ((dispatcherRuns / 10) / 10_000) * prices.secretsManager.callsPer10000],
+  [
+    'CloudWatch Logs + 8 alarms',
+    (logBytes / 1e9) * (prices.cloudwatch.logsIngestedPerGb + prices.cloudwatch.logsStoredPerGbMonth) +
+      8 * prices.cloudwatch.alarmPerMonth,
+  ],
+  [
+    'Secrets Manager',
+    prices.secretsManager.secretPerMonth +
+      (dispatcherRuns / 10 / 10_000) * prices.secretsManager.callsPer10000,
+  ],
   ['S3 (raw inbound mail)', (inbound / 1000) * prices.s3.putPer1000],
 ];
 const total = lines.reduce((sum, [, cost]) => sum + cost, 0);
 const floor = lines[0]![1] + lines[1]![1];
 const usd = (n: number) => `$${n.toFixed(2).padStart(9)}`;
-console.log(`Monthly AWS cost for ${subscribers.toLocaleString('en-US')} subscribers taking the whole course`);
-console.log(`(${courseEmails} course emails each, ${questionRate} questions each; prices of ${prices.date}, ${prices.region}; requests measured ${measured.date})\n`);
+console.log(
+  `Monthly AWS cost for ${subscribers.toLocaleString('en-US')} subscribers taking the whole course`,
+);
+console.log(
+  `(${courseEmails} course emails each, ${questionRate} questions each; prices of ${prices.date}, ${prices.region}; requests measured ${measured.date})\n`,
+);
 for (const [name, cost] of lines) console.log(`${name.padEnd(30)} ${usd(cost)}`);
 console.log(`${'total'.padEnd(30)} ${usd(total)}`);
 console.log(`${'SES alone (the floor)'.padEnd(30)} ${usd(floor)}`);
-console.log(`\ntotal is ${((total / floor - 1) * 100).toFixed(1)}% above the SES floor (${(total / subscribers).toFixed(4)} $ per subscriber)`);
+console.log(
+  `\ntotal is ${((total / floor - 1) * 100).toFixed(1)}% above the SES floor (${(total / subscribers).toFixed(4)} $ per subscriber)`,
+);

@@ -140,7 +140,12 @@ async function pacingBench(rate: number, seconds: number): Promise<void> {
     await makeDue(stack.deps, allowed + rate * 5, 'p');
     const starts: number[] = [];
     const real = stack.deps.mailer;
-    const timed: Mailer = { send: (email) => (starts.push(performance.now()), real.send(email)) };
+    const timed: Mailer = {
+      send: (email) => {
+        starts.push(performance.now());
+        return real.send(email);
+      },
+    };
     const started = performance.now();
     await dispatchDue({ ...stack.deps, mailer: timed }, { deadline: started + seconds * 1000 });
     const inWindow = starts.filter((t) => t - started < seconds * 1000).length;
@@ -217,13 +222,22 @@ async function bundleBench(): Promise<void> {
       Array.from({ length: 20 }, () => {
         const started = performance.now();
         const run = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
-        if (run.status !== 0) throw new Error(run.stderr.trim().split('\n').filter((l) => /Error/.test(l)).slice(-1)[0] ?? 'failed');
+        if (run.status !== 0)
+          throw new Error(
+            run.stderr
+              .trim()
+              .split('\n')
+              .filter((l) => /Error/.test(l))
+              .slice(-1)[0] ?? 'failed',
+          );
         return performance.now() - started;
       }),
     );
   try {
     const empty = timeNode(['-e', '']);
-    console.log(`\n## Lambda bundles (esbuild, ESM, minified, as CDK builds them); empty Node start ${fmt(empty)} ms (median of 20)`);
+    console.log(
+      `\n## Lambda bundles (esbuild, ESM, minified, as CDK builds them); empty Node start ${fmt(empty)} ms (median of 20)`,
+    );
     for (const file of (await readdir('functions/handlers')).filter((f) => f.endsWith('.ts'))) {
       const outfile = join(out, file.replace(/\.ts$/, '.mjs'));
       const result = await build({
@@ -235,12 +249,16 @@ async function bundleBench(): Promise<void> {
         target: 'node22',
         minify: true,
         mainFields: ['module', 'main'],
-        banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
+        banner: {
+          js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        },
         metafile: true,
         logLevel: 'silent',
       });
       const byPackage = new Map<string, number>();
-      for (const [input, info] of Object.entries(result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!.inputs)) {
+      for (const [input, info] of Object.entries(
+        result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!.inputs,
+      )) {
         const pkg = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? input.split('/')[0]!;
         byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + info.bytesInOutput);
       }
@@ -250,7 +268,9 @@ async function bundleBench(): Promise<void> {
       try {
         load = timeNode(['--input-type=module', '-e', `await import(${JSON.stringify(outfile)})`]);
       } catch (error) {
-        console.log(`${file}: ${fmt(total / 1024)} KB; does not load with the bench environment: ${(error as Error).message}`);
+        console.log(
+          `${file}: ${fmt(total / 1024)} KB; does not load with the bench environment: ${(error as Error).message}`,
+        );
         continue;
       }
       const hasMjml = [...byPackage.keys()].some((pkg) => pkg.startsWith('mjml'));
@@ -266,11 +286,17 @@ async function bundleBench(): Promise<void> {
 
 /** Requests per second and latency of the signup API on the local server, next to a trivial route. */
 async function apiBench(): Promise<void> {
-  const stack = await startLocalStack({ ports: { app: 0, dynamo: 0, ses: 0 }, dispatchIntervalMs: false, log: quiet });
+  const stack = await startLocalStack({
+    ports: { app: 0, dynamo: 0, ses: 0 },
+    dispatchIntervalMs: false,
+    log: quiet,
+  });
   try {
     const run = (options: autocannon.Options) =>
       new Promise<autocannon.Result>((resolve, reject) =>
-        autocannon({ connections: 10, duration: 10, ...options }, (error, result) => (error ? reject(error) : resolve(result))),
+        autocannon({ connections: 10, duration: 10, ...options }, (error, result) =>
+          error ? reject(error) : resolve(result),
+        ),
       );
     const health = await run({ url: `${stack.urls.app}/health` });
     let n = 0;
@@ -280,13 +306,19 @@ async function apiBench(): Promise<void> {
       headers: { 'content-type': 'application/json' },
       // A new address each time: the full path (create, confirmation email), the costliest one.
       setupClient: (client) => {
-        client.setBody(JSON.stringify({ email: `load${n++}@example.com`, firstName: 'Lou', timeZone: 'Europe/Rome' }));
+        client.setBody(
+          JSON.stringify({ email: `load${n++}@example.com`, firstName: 'Lou', timeZone: 'Europe/Rome' }),
+        );
       },
       requests: [
         {
           setupRequest: (request) => ({
             ...request,
-            body: JSON.stringify({ email: `load${n++}@example.com`, firstName: 'Lou', timeZone: 'Europe/Rome' }),
+            body: JSON.stringify({
+              email: `load${n++}@example.com`,
+              firstName: 'Lou',
+              timeZone: 'Europe/Rome',
+            }),
           }),
         },
       ],
@@ -309,10 +341,17 @@ async function apiBench(): Promise<void> {
 
 /** Throughput against the stand-ins as workers are added, until the stand-ins saturate. */
 async function workersBench(): Promise<void> {
-  console.log('\n## Workers sharing one rate limit (16 shards, 800 due each run, rate unlimited), against the stand-ins');
+  console.log(
+    '\n## Workers sharing one rate limit (16 shards, 800 due each run, rate unlimited), against the stand-ins',
+  );
   console.log('| workers | emails/s |\n| --- | --- |');
   for (const workers of [1, 2, 4, 8, 16]) {
-    const stack = await startLocalStack({ ports: { app: 0, dynamo: 0, ses: 0 }, dispatchIntervalMs: false, log: quiet, config: { DUE_SHARDS: 16, MAX_SEND_RATE: 100_000 } });
+    const stack = await startLocalStack({
+      ports: { app: 0, dynamo: 0, ses: 0 },
+      dispatchIntervalMs: false,
+      log: quiet,
+      config: { DUE_SHARDS: 16, MAX_SEND_RATE: 100_000 },
+    });
     try {
       await makeDue(stack.deps, 800, `w${workers}-`);
       const started = performance.now();

@@ -1,0 +1,100 @@
+import {
+  ACK_WINDOW_MS,
+  courseDay,
+  type HoldReason,
+  type InboundMail,
+  MAX_QUESTION_CHARS,
+  QUESTION_LIMIT_WINDOW_MS,
+  type Question,
+  questionIdFor,
+  UNSUBSCRIBED_NOTE_WINDOW_MS,
+} from '../../domain/questions';
+import type { Subscriber } from '../../domain/subscriber';
+import { verifyShortMac } from '../../domain/tokens';
+import type { Deps } from '../deps';
+import { sendWithRetry } from '../send-with-retry';
+import { composeAcknowledgement, composeExpertEmail, composeUnsubscribedNote } from './emails';
+import type { InboundReport, Routed } from './receive-mail';
+
+/** Questions are for current subscribers: one polite note a day to someone who unsubscribed, nothing more. */
+async function noteUnsubscribed(
+  deps: Deps,
+  subscriber: Subscriber,
+  mail: InboundMail,
+  now: Date,
+): Promise<InboundReport> {
+  const subscriberId = subscriber.id;
+  const allowed = await deps.questions.takeAllowance(
+    subscriberId,
+    'unsubscribed-note',
+    now,
+    UNSUBSCRIBED_NOTE_WINDOW_MS,
+  );
+  if (!allowed) return { outcome: 'dropped', reason: 'unsubscribed', subscriberId };
+  const thread = { messageId: mail.messageId, references: mail.references, subject: mail.subject };
+  await sendWithRetry(deps, composeUnsubscribedNote(deps, subscriber, thread));
+  return { outcome: 'noted', reason: 'unsubscribed', subscriberId };
+}
+
+/**
+ * A subscriber's reply to a course email: stored as a question with their course day and the message's
+ * ids, forwarded to the expert with context, and acknowledged in the subscriber's thread (at most once
+ * an hour). Mail that fails SPF and DKIM, carries no text, or goes over the daily limit is kept and
+ * marked, not forwarded. Someone who unsubscribed gets one polite note a day and nothing reaches the expert.
+ */
+export async function receiveReply(
+  deps: Deps,
+  { mail, address, messageKey, authenticated }: Routed,
+): Promise<InboundReport> {
+  if (!verifyShortMac(deps.keys, 'reply', address.id, address.mac)) {
+    return { outcome: 'dropped', reason: 'bad-mac' };
+  }
+  const subscriber = await deps.store.get(address.id);
+  if (!subscriber) return { outcome: 'dropped', reason: 'unknown-subscriber' };
+  const subscriberId = subscriber.id;
+  const now = deps.clock.now();
+  if (subscriber.status === 'unsubscribed') return noteUnsubscribed(deps, subscriber, mail, now);
+  if (subscriber.status !== 'active' && subscriber.status !== 'completed') {
+    return { outcome: 'dropped', reason: `subscriber-${subscriber.status}`, subscriberId };
+  }
+
+  const id = questionIdFor(subscriberId, messageKey);
+  const earlier = await deps.questions.listForSubscriber(subscriberId);
+  if (earlier.some((q) => q.id === id)) return { outcome: 'duplicate', subscriberId, questionId: id };
+  const windowStart = new Date(now.getTime() - QUESTION_LIMIT_WINDOW_MS).toISOString();
+  const forwardedToday = earlier.filter((q) => q.receivedAt > windowStart && q.status !== 'held').length;
+
+  let holdReason: HoldReason | undefined;
+  if (!authenticated) holdReason = 'unauthenticated';
+  else if (mail.text === '' && mail.attachments.length === 0) {
+    holdReason = mail.damaged ? 'unreadable' : 'empty';
+  } else if (forwardedToday >= deps.settings.questionsPerDay) holdReason = 'over-limit';
+
+  const question: Question = {
+    id,
+    subscriberId,
+    receivedAt: now.toISOString(),
+    status: holdReason ? 'held' : 'open',
+    holdReason,
+    day: courseDay(subscriber, now),
+    subject: mail.subject.slice(0, 300),
+    text: mail.text.slice(0, MAX_QUESTION_CHARS),
+    truncated: mail.text.length > MAX_QUESTION_CHARS,
+    attachments: mail.attachments.slice(0, 50),
+    messageId: mail.messageId,
+    references: mail.references.slice(-20),
+  };
+  if (!(await deps.questions.add(question))) return { outcome: 'duplicate', subscriberId, questionId: id };
+  if (holdReason) return { outcome: 'held', reason: holdReason, subscriberId, questionId: id };
+
+  const sends = await deps.store.listSends(subscriberId);
+  const forwarded = await sendWithRetry(
+    deps,
+    composeExpertEmail(deps, subscriber, question, { sends, earlier }),
+  );
+  await deps.questions.markForwarded(id, forwarded.messageId);
+  if (await deps.questions.takeAllowance(subscriberId, 'ack', now, ACK_WINDOW_MS)) {
+    await sendWithRetry(deps, composeAcknowledgement(deps, subscriber, question));
+  }
+  return { outcome: 'forwarded', subscriberId, questionId: id };
+}

@@ -1,0 +1,39 @@
+import type { RawMailSource } from '../../domain/ports';
+import type { MailVerdicts } from '../../domain/questions';
+import type { Deps } from '../deps';
+import { type InboundReport, receiveMail } from './receive-mail';
+
+/** What the SES receipt rule tells the inbound function about one message. */
+export interface StoredMailNotice {
+  /** SES message id: also the S3 object name under the rule's prefix. */
+  messageId: string;
+  recipients: string[];
+  verdicts: MailVerdicts;
+}
+
+/**
+ * Reads a message the SES receipt rule stored, then receives it. Never throws: a message that cannot be
+ * read is logged by id and stays in the bucket for review.
+ */
+export async function receiveStoredMail(
+  deps: Deps,
+  source: RawMailSource,
+  notice: StoredMailNotice,
+): Promise<InboundReport> {
+  let raw: Uint8Array;
+  try {
+    raw = await source.read(notice.messageId);
+  } catch (error) {
+    deps.log.error('inbound mail unreadable from storage', {
+      sourceId: notice.messageId,
+      error: (error as Error).name,
+    });
+    return { outcome: 'failed', reason: 'storage' };
+  }
+  return receiveMail(deps, {
+    raw,
+    recipients: notice.recipients,
+    verdicts: notice.verdicts,
+    sourceId: notice.messageId,
+  });
+}
