@@ -7,8 +7,12 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import compiled from '../templates/dist/compiled.json' with { type: 'json' };
+import compiled from '../templates/dist/compiled';
+import { DynamoQuestionStore } from './adapters/dynamo-question-store';
+import { dynamoSafeguards } from './adapters/dynamo-safeguards';
 import { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
+import { PostalMimeParser } from './adapters/mime';
+import { S3RawMail } from './adapters/s3-raw-mail';
 import { SesMailer } from './adapters/ses-mailer';
 import type { Deps, Log } from './app/deps';
 import { type Config, readConfig } from './config';
@@ -68,6 +72,8 @@ export function createDeps(
       dueShards: config.DUE_SHARDS,
       client: clients.dynamo,
     }),
+    questions: new DynamoQuestionStore({ tableName: config.TABLE_NAME, client: clients.dynamo }),
+    mailParser: new PostalMimeParser(),
     mailer: new SesMailer({
       from: `${config.SENDER_NAME} <${config.FROM_ADDRESS}>`,
       configurationSet: config.CONFIGURATION_SET,
@@ -86,10 +92,15 @@ export function createDeps(
       dueShards: config.DUE_SHARDS,
       leaseMs: 2 * 60_000,
       maxSendRate: config.MAX_SEND_RATE,
+      fromAddress: config.FROM_ADDRESS,
+      expertAddress: config.EXPERT_ADDRESS ?? '',
+      backupAddress: config.BACKUP_ADDRESS ?? config.EXPERT_ADDRESS ?? '',
+      questionsPerDay: config.QUESTIONS_PER_DAY,
     },
     newId: () => randomUUID().replaceAll('-', ''),
     sleep: parts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     log: parts.log,
+    safeguards: dynamoSafeguards({ tableName: config.TABLE_NAME, client: clients.dynamo }),
   };
 }
 
@@ -98,4 +109,9 @@ export async function cloudDeps(log: Log): Promise<{ deps: Deps; config: Config 
   const config = readConfig();
   const keys = await loadSigningKeys(config);
   return { deps: createDeps(config, keys, createClients(), { log }), config };
+}
+
+/** The reader of raw inbound mail that the SES receipt rule stored in S3. */
+export function rawMailSource(config: Config & { INBOUND_BUCKET: string }): S3RawMail {
+  return new S3RawMail({ bucket: config.INBOUND_BUCKET, prefix: config.INBOUND_PREFIX });
 }

@@ -28,6 +28,14 @@ const schema = z.object({
   MAX_SEND_RATE: positiveInt(14),
   CONFIRM_RESEND_MINUTES: positiveInt(15),
   SIGNUP_FLOOR_MS: positiveInt(300),
+  /** Where subscribers' questions go (required by the inbound and dispatch functions). */
+  EXPERT_ADDRESS: z.optional(z.string().check(z.regex(/^[^\s@<>]+@[^\s@<>]+$/, 'an email address'))),
+  /** Told when a question has waited 24 hours; defaults to EXPERT_ADDRESS. */
+  BACKUP_ADDRESS: z.optional(z.string().check(z.regex(/^[^\s@<>]+@[^\s@<>]+$/, 'an email address'))),
+  /** Cloud: the bucket where the SES receipt rule stores raw inbound mail, and the key prefix it uses. */
+  INBOUND_BUCKET: z.optional(z.string().check(z.minLength(3))),
+  INBOUND_PREFIX: z._default(z.string(), 'inbound/'),
+  QUESTIONS_PER_DAY: positiveInt(5),
 });
 
 /** The validated configuration. */
@@ -39,6 +47,16 @@ export class ConfigError extends Error {
     super(`invalid configuration: ${variables.join('; ')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** The named optional variables, which one function needs: an error naming each one that is missing. */
+export function requireConfig<K extends keyof Config>(
+  config: Config,
+  names: K[],
+): Config & Required<Pick<Config, K>> {
+  const missing = names.filter((name) => config[name] === undefined || config[name] === '');
+  if (missing.length > 0) throw new ConfigError(missing.map((name) => `${String(name)} is missing`));
+  return config as Config & Required<Pick<Config, K>>;
 }
 
 /** Validates `env` (default: process.env). */

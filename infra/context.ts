@@ -19,9 +19,16 @@ export interface CourseContext {
   hostedZone?: { id: string; name: string };
   /** Alarm notifications go here by email. */
   alarmEmail?: string;
+  /** The DMARC policy published for `domain` (`p=`): start with `none`, tighten once reports look clean. */
+  dmarcPolicy: DmarcPolicy;
   /** True when no context was given and example values stand in: synth works, deployment is refused. */
   placeholder: boolean;
 }
+
+/** What receivers should do with mail that fails DMARC. */
+export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
+
+const DMARC_POLICIES: readonly DmarcPolicy[] = ['none', 'quarantine', 'reject'];
 
 /** A context value is missing or malformed. */
 export class ContextError extends Error {
@@ -44,6 +51,7 @@ const EXAMPLES = {
   hostedZoneName: 'example.com',
   replyDomain: 'reply.course.example.com',
   alarmEmail: 'ops@example.com',
+  dmarcPolicy: 'quarantine',
 } as const;
 
 type Key = keyof typeof EXAMPLES;
@@ -68,7 +76,12 @@ const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 export function readCourseContext(get: (key: string) => unknown): CourseContext {
   const keys = Object.keys(EXAMPLES) as Key[];
   if (keys.every((key) => get(key) === undefined)) {
-    return { ...PLACEHOLDER, replyDomain: `reply.${PLACEHOLDER.domain}`, placeholder: true };
+    return {
+      ...PLACEHOLDER,
+      replyDomain: `reply.${PLACEHOLDER.domain}`,
+      dmarcPolicy: 'none',
+      placeholder: true,
+    };
   }
 
   const optional = (key: Key): string | undefined => {
@@ -128,6 +141,15 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
       EXAMPLES[missing],
     );
   }
+  const dmarcPolicy = (optional('dmarcPolicy') ?? 'none') as DmarcPolicy;
+  if (!DMARC_POLICIES.includes(dmarcPolicy)) {
+    throw new ContextError(
+      'dmarcPolicy',
+      `must be one of ${DMARC_POLICIES.join(', ')}, got "${dmarcPolicy}"`,
+      EXAMPLES.dmarcPolicy,
+    );
+  }
+
   let hostedZone: CourseContext['hostedZone'];
   if (zoneId !== undefined && zoneNameValue !== undefined) {
     if (!HOSTED_ZONE_ID.test(zoneId)) {
@@ -156,6 +178,7 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
     replyDomain,
     hostedZone,
     alarmEmail,
+    dmarcPolicy,
     placeholder: false,
   };
 }

@@ -6,13 +6,22 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'a
 import { DomainName } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { ARecord, type IPublicHostedZone, PublicHostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import {
+  ARecord,
+  type IPublicHostedZone,
+  PublicHostedZone,
+  RecordTarget,
+  TxtRecord,
+} from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
   ConfigurationSet,
   DkimIdentity,
   EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
   type Identity,
   MailFromBehaviorOnMxFailure,
   SuppressionReasons,
@@ -25,6 +34,15 @@ import type { CourseContext } from './context';
 export interface StatefulStackProps extends StackProps {
   context: CourseContext;
 }
+
+/** The SES events the product acts on (see functions/app/handle-ses-event.ts). */
+export const SES_EVENTS = [
+  EmailSendingEvent.BOUNCE,
+  EmailSendingEvent.COMPLAINT,
+  EmailSendingEvent.DELIVERY,
+  EmailSendingEvent.REJECT,
+  EmailSendingEvent.RENDERING_FAILURE,
+];
 
 /** The table, secret, SES identity and configuration set, and the site's domain name when a zone is given. */
 export class StatefulStack extends Stack {
@@ -81,6 +99,12 @@ export class StatefulStack extends Stack {
       sendingEnabled: true,
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
+    // Bounces, complaints and deliveries go to the default event bus, where the stateless stack's rule
+    // hands them to the events function. (The default bus is the only one SES can publish to.)
+    this.configurationSet.addEventDestination('EventBridge', {
+      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: SES_EVENTS,
+    });
     this.configurationSetArn = this.formatArn({
       service: 'ses',
       resource: 'configuration-set',
@@ -103,7 +127,10 @@ export class StatefulStack extends Stack {
       configurationSet: this.configurationSet,
     });
 
+    // DMARC ties SPF (custom MAIL FROM) and DKIM to the From domain; `p=none` only asks for reports.
+    const dmarc = `v=DMARC1; p=${context.dmarcPolicy}; adkim=r; aspf=r`;
     if (zone) {
+      new TxtRecord(this, 'DmarcRecord', { zone, recordName: `_dmarc.${context.domain}.`, values: [dmarc] });
       const certificate = new Certificate(this, 'SiteCertificate', {
         domainName: context.domain,
         validation: CertificateValidation.fromDns(zone),
@@ -126,6 +153,10 @@ export class StatefulStack extends Stack {
           description: 'CNAME record that verifies the SES identity (Easy DKIM)',
           value: `${record.name} CNAME ${record.value}`,
         });
+      });
+      new CfnOutput(this, 'DmarcRecordOutput', {
+        description: 'DMARC record of the sending domain',
+        value: `_dmarc.${context.domain} TXT "${dmarc}"`,
       });
       new CfnOutput(this, 'MailFromRecords', {
         description: 'Records of the custom MAIL FROM domain',

@@ -25,6 +25,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
@@ -47,15 +48,20 @@ export interface StatelessStackProps extends StackProps {
   siteDomain?: DomainName;
 }
 
-/** SES reviews an account at a 5 % bounce rate and a 0.1 % complaint rate; alarm at those, before a pause. */
-const BOUNCE_RATE_LIMIT = 0.05;
-const COMPLAINT_RATE_LIMIT = 0.001;
+/**
+ * SES puts an account under review at a 5 % bounce rate and a 0.1 % complaint rate, and may pause sending
+ * above 10 % and 0.5 %: alarm a step before review, while there is time to act.
+ */
+const BOUNCE_RATE_LIMIT = 0.04;
+const COMPLAINT_RATE_LIMIT = 0.0008;
 
 /** The functions, HTTP API, dispatch schedule and alarms. */
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly apiFunction: CourseFunction;
   readonly dispatchFunction: CourseFunction;
+  /** Acts on the configuration set's SES events (bounces, complaints, deliveries, rejects, rendering failures). */
+  readonly sesEventsFunction: CourseFunction;
   readonly alarmTopic: Topic;
   /** Where the site and its links live: `https://<domain>` with a custom domain, else the API's URL. */
   readonly siteUrl: string;
@@ -70,7 +76,7 @@ export class StatelessStack extends Stack {
     });
     this.siteUrl = props.siteDomain ? `https://${context.domain}` : this.api.apiEndpoint;
 
-    // Both functions read the same configuration (functions/config.ts), so they get the same values.
+    // Every function reads the same configuration (functions/config.ts), so they get the same values.
     const shared = {
       table: { table: props.table, access: 'readWrite' as const },
       secret: props.signingSecret,
@@ -161,6 +167,44 @@ export class StatelessStack extends Stack {
       ],
     });
 
+    // SES events: the configuration set publishes them to the default bus (stateful stack); this rule
+    // takes those of our configuration set to the events function. A failing event is retried, then kept
+    // in a dead-letter queue (and alarmed on) rather than lost: a lost complaint would mean more mail.
+    this.sesEventsFunction = new CourseFunction(this, 'SesEventsFunction', {
+      ...shared,
+      sendEmail: undefined,
+      handler: 'ses-events',
+      description: 'Suppresses bounced and complaining addresses; records deliveries the dispatcher missed',
+    });
+    const sesEventDeadLetters = new Queue(this, 'SesEventDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(sesEventDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the SES events rule and function.',
+    });
+    this.sesEventsFunction.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(sesEventDeadLetters),
+    });
+    new Rule(this, 'SesEventsRule', {
+      description: 'SES events of the course configuration set, to the events function',
+      eventPattern: {
+        source: ['aws.ses'],
+        detail: { mail: { tags: { 'ses:configuration-set': [props.configurationSetName] } } },
+      },
+      targets: [
+        new LambdaFunction(this.sesEventsFunction, {
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+          deadLetterQueue: sesEventDeadLetters,
+        }),
+      ],
+    });
+
     this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Course alarms', enforceSSL: true });
     if (context.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(context.alarmEmail));
 
@@ -177,6 +221,21 @@ export class StatelessStack extends Stack {
     const fiveMinutes = { period: Duration.minutes(5), statistic: Stats.SUM };
     alarm('ApiErrorsAlarm', 'The API function failed', this.apiFunction.metricErrors(fiveMinutes), 1);
     alarm('DispatchErrorsAlarm', 'A dispatch run failed', this.dispatchFunction.metricErrors(fiveMinutes), 1);
+    alarm(
+      'SesEventsErrorsAlarm',
+      'The SES events function failed (a bounce or complaint may not be acted on yet)',
+      this.sesEventsFunction.metricErrors(fiveMinutes),
+      1,
+    );
+    alarm(
+      'SesEventDeadLettersAlarm',
+      'An SES event could not be handled after retries: replay it from the dead-letter queue',
+      sesEventDeadLetters.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: Stats.MAXIMUM,
+      }),
+      1,
+    );
     // Hono answers its own errors with a 500, which the function's error metric does not see.
     alarm('Api5xxAlarm', 'The API answered with a server error', this.api.metricServerError(fiveMinutes), 1);
     alarm(
@@ -192,13 +251,13 @@ export class StatelessStack extends Stack {
       new Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: Stats.MAXIMUM });
     alarm(
       'BounceRateAlarm',
-      'SES bounce rate reached 5 %',
+      'SES bounce rate reached 4 % (SES reviews the account at 5 %)',
       reputation('Reputation.BounceRate'),
       BOUNCE_RATE_LIMIT,
     );
     alarm(
       'ComplaintRateAlarm',
-      'SES complaint rate reached 0.1 %',
+      'SES complaint rate reached 0.08 % (SES reviews the account at 0.1 %)',
       reputation('Reputation.ComplaintRate'),
       COMPLAINT_RATE_LIMIT,
     );

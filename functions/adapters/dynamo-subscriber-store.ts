@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -9,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DuePage, RecordOutcome, SendRecord, SubscriberStore } from '../domain/ports';
-import type { Subscriber } from '../domain/subscriber';
+import { dueShard, type Subscriber } from '../domain/subscriber';
 import { DUE_INDEX } from './dynamo-table';
 
 /** Options of the DynamoDB store. */
@@ -50,7 +49,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
 
   /** The due-index shard of a subscriber: stable, and even across ids. */
   shardOf(id: string): number {
-    return createHash('sha256').update(id).digest().readUInt32BE(0) % this.options.dueShards;
+    return dueShard(id, this.options.dueShards);
   }
 
   private dueKeys(id: string, nextSendAt: string) {

@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { confirm } from '../app/confirm';
 import type { Deps } from '../app/deps';
@@ -38,6 +39,21 @@ const ASSET_TYPES: Record<string, string> = {
   'signup.js': 'text/javascript; charset=utf-8',
 };
 
+/**
+ * The client's IP as the platform saw it: API Gateway's `sourceIp` in Lambda (hono/aws-lambda), the
+ * socket's address under @hono/node-server. Forwarding headers are ignored: anyone can write them.
+ */
+function clientIp(c: Context): string | undefined {
+  const env = c.env as
+    | {
+        event?: { requestContext?: { http?: { sourceIp?: unknown } } };
+        incoming?: { socket?: { remoteAddress?: unknown } };
+      }
+    | undefined;
+  const ip = env?.event?.requestContext?.http?.sourceIp ?? env?.incoming?.socket?.remoteAddress;
+  return typeof ip === 'string' && ip.length > 0 && ip.length <= 64 ? ip : undefined;
+}
+
 function wait(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
@@ -57,6 +73,19 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   const devHeaders = secureHeaders({ referrerPolicy: 'no-referrer', xFrameOptions: 'SAMEORIGIN' });
   app.use('*', (c, next) =>
     c.req.path.startsWith('/_dev/') && options.devRoutes ? devHeaders(c, next) : strictHeaders(c, next),
+  );
+
+  // Only the site's own pages may call the API from a browser. The site URL is read per request: the
+  // local stack learns its port after the app is built.
+  const siteOrigin = () => new URL(deps.settings.siteUrl).origin;
+  app.use(
+    '/api/*',
+    cors({
+      origin: (origin) => (origin === siteOrigin() ? origin : null),
+      allowMethods: ['POST'],
+      allowHeaders: ['Content-Type'],
+      maxAge: 600,
+    }),
   );
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
@@ -85,6 +114,11 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     }),
     async (c) => {
       const started = performance.now();
+      // CORS does not stop a plain form post from another site; browsers name its origin, so refuse it.
+      const origin = c.req.header('origin');
+      if (origin !== undefined && origin !== siteOrigin()) {
+        throw new RequestError(403, 'cross_site', 'Sign up on the course site itself.');
+      }
       const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
       const isForm = type === 'application/x-www-form-urlencoded';
       try {
@@ -102,7 +136,12 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
           throw new RequestError(415, 'unsupported_media_type', 'Send application/json or a form post.');
         }
         const signup = parseSignup(raw);
-        await subscribe(deps, { ...signup, honeypot: signup.website });
+        await subscribe(deps, {
+          ...signup,
+          honeypot: signup.website,
+          clientIp: clientIp(c),
+          userAgent: c.req.header('user-agent'),
+        });
       } catch (error) {
         if (isForm && error instanceof ValidationError) {
           const list = Object.values(error.fields)

@@ -1,6 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { MailThrottledError, ValidationError } from '../domain/errors';
+import { RateLimitedError } from '../domain/rate-limit';
 
 /** A client error the API names: wrong content type, malformed JSON, body too large. */
 export class RequestError extends Error {
@@ -39,6 +40,13 @@ export function toHttpError(error: unknown): {
     return {
       status: error.status as ContentfulStatusCode,
       body: { error: 'bad_request', message: error.message || 'Bad request.' },
+    };
+  }
+  if (error instanceof RateLimitedError) {
+    return {
+      status: 429,
+      body: { error: 'rate_limited', message: 'Too many signups from here. Please try again later.' },
+      retryAfter: error.retryAfterSeconds,
     };
   }
   if (error instanceof MailThrottledError) {

@@ -17,18 +17,22 @@ import dynalite from 'dynalite';
 import { createTableInput } from '../adapters/dynamo-table';
 import type { Deps, Log } from '../app/deps';
 import { dispatchDue } from '../app/dispatch-due';
+import { sweepOpenQuestions } from '../app/inbound/sweep-open-questions';
 import { createDeps } from '../compose';
 import type { Config } from '../config';
 import type { SigningKeys } from '../domain/tokens';
 import { createApp } from '../http/app';
 import { TravelClock } from './clock';
 import { createDevRoutes } from './dev-routes';
+import { type LocalSmtp, startSmtpServer } from './smtp';
 
 /** Ports of the local services; 0 picks a free one (tests). */
 export interface LocalPorts {
   app: number;
   dynamo: number;
   ses: number;
+  /** Inbound mail (replies and answers) over SMTP. */
+  smtp: number;
 }
 
 /** Options of the local stack. */
@@ -46,7 +50,7 @@ export interface LocalStackOptions {
 
 /** A running local stack. */
 export interface LocalStack {
-  urls: { app: string; ses: string; dynamo: string };
+  urls: { app: string; ses: string; dynamo: string; smtp: string };
   deps: Deps;
   clock: TravelClock;
   config: Config;
@@ -78,7 +82,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 function close(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
-    server.closeAllConnections?.();
+    // Idle keep-alive connections go now; requests in flight finish first (they still need the stand-ins).
+    server.closeIdleConnections?.();
   });
 }
 
@@ -104,7 +109,7 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
 /** Starts every local service and the app; resolves when all of them listen. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
-  const ports = { app: 3000, dynamo: 8000, ses: 8005, ...options.ports };
+  const ports = { app: 3000, dynamo: 8000, ses: 8005, smtp: 2525, ...options.ports };
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
 
   const dynamoServer = dynalite({
@@ -117,7 +122,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const sesServer = await sesLocal({ host, port: ports.ses });
   const sesPort = (sesServer.address() as AddressInfo).port;
 
-  const urls = { dynamo: `http://${host}:${dynamoPort}`, ses: `http://${host}:${sesPort}`, app: '' };
+  const urls = {
+    dynamo: `http://${host}:${dynamoPort}`,
+    ses: `http://${host}:${sesPort}`,
+    app: '',
+    smtp: '',
+  };
   const dynamoClient = new DynamoDBClient({
     endpoint: urls.dynamo,
     region: REGION,
@@ -142,6 +152,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     MAX_SEND_RATE: 50,
     CONFIRM_RESEND_MINUTES: 15,
     SIGNUP_FLOOR_MS: 0,
+    EXPERT_ADDRESS: 'expert@example.com',
+    BACKUP_ADDRESS: undefined,
+    INBOUND_BUCKET: undefined,
+    INBOUND_PREFIX: 'inbound/',
+    QUESTIONS_PER_DAY: 5,
     ...options.config,
   };
   await ensureTable(dynamoClient, config.TABLE_NAME);
@@ -168,12 +183,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     deps.settings.siteUrl = urls.app;
   }
 
+  const smtp: LocalSmtp = await startSmtpServer(deps, ports.smtp, host);
+  urls.smtp = `smtp://${host}:${smtp.port}`;
+
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   if (options.dispatchIntervalMs !== false) {
     timer = setInterval(() => {
       running = running
         .then(() => dispatchDue(deps))
+        .then(() => sweepOpenQuestions(deps))
         .catch((error: Error) => log.error('dispatch failed', { error: error.name }));
     }, options.dispatchIntervalMs ?? 5000);
   }
@@ -187,7 +206,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     async stop() {
       if (timer) clearInterval(timer);
       await running;
-      await Promise.all([appServer ? close(appServer) : undefined, close(sesServer), close(dynamoServer)]);
+      await Promise.all([appServer ? close(appServer) : undefined, smtp.close()]);
+      await Promise.all([close(sesServer), close(dynamoServer)]);
       dynamoClient.destroy();
       clients.ses.destroy();
     },

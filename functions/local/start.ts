@@ -19,7 +19,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 const stack = await startLocalStack({
   dataDir,
-  ports: { app: port('PORT', 3000), dynamo: port('DYNAMO_PORT', 8000), ses: port('SES_PORT', 8005) },
+  ports: {
+    app: port('PORT', 3000),
+    dynamo: port('DYNAMO_PORT', 8000),
+    ses: port('SES_PORT', 8005),
+    smtp: port('SMTP_PORT', 2525),
+  },
   dispatchIntervalMs: 5000,
 });
 
@@ -29,6 +34,7 @@ console.log(`
   Landing page + API   ${stack.urls.app}
   Sent email (SES)     ${stack.urls.ses}
   DynamoDB (dynalite)  ${stack.urls.dynamo}   data in ${dataDir}
+  Inbound mail (SMTP)  ${stack.urls.smtp}   replies to reply+…@${stack.config.REPLY_DOMAIN}; expert: ${stack.config.EXPERT_ADDRESS}
   Time travel          curl -X POST ${stack.urls.app}/_dev/clock -H 'content-type: application/json' -d '{"advanceHours":24}'
 
   Press Ctrl+C to stop.

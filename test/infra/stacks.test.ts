@@ -167,9 +167,15 @@ describe('the stateful stack', () => {
 });
 
 describe('the stateless stack', () => {
-  const functions = () => [stacks.stateless.apiFunction, stacks.stateless.dispatchFunction];
+  const functions = () => [
+    stacks.stateless.apiFunction,
+    stacks.stateless.dispatchFunction,
+    stacks.stateless.sesEventsFunction,
+  ];
+  /** The functions that send email (the events function only reads and writes the table). */
+  const senders = () => [stacks.stateless.apiFunction, stacks.stateless.dispatchFunction];
 
-  it('runs both functions on Node.js 22 on arm64 as bundled ESM', () => {
+  it('runs every function on Node.js 22 on arm64 as bundled ESM', () => {
     for (const fn of functions()) {
       expect(propertiesOf(stateless, fn)).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -183,9 +189,8 @@ describe('the stateless stack', () => {
   it("gives each function an environment that passes the functions' own config validation", () => {
     for (const fn of functions()) {
       const variables = propertiesOf(stateless, fn).Environment.Variables as Record<string, unknown>;
-      expect(Object.keys(variables)).toEqual(
-        expect.arrayContaining(['TABLE_NAME', 'CONFIGURATION_SET', 'SIGNING_SECRET_ARN']),
-      );
+      expect(Object.keys(variables)).toEqual(expect.arrayContaining(['TABLE_NAME', 'SIGNING_SECRET_ARN']));
+      expect('CONFIGURATION_SET' in variables).toBe(senders().includes(fn));
       expect(variables).toMatchObject({
         SITE_URL: 'https://course.example.com',
         FROM_ADDRESS: 'course@course.example.com',
@@ -205,7 +210,7 @@ describe('the stateless stack', () => {
   });
 
   it('gives each function its own log group with one-month retention, as do the API access logs', () => {
-    stateless.resourceCountIs('AWS::Logs::LogGroup', 3);
+    stateless.resourceCountIs('AWS::Logs::LogGroup', functions().length + 1);
     stateless.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     for (const fn of functions()) {
       expect(propertiesOf(stateless, fn).LoggingConfig.LogGroup).toEqual({ Ref: logicalId(fn.logGroup) });
@@ -268,7 +273,9 @@ describe('the stateless stack', () => {
       stack.resolve(data.emailIdentity.emailIdentityArn),
       stack.resolve(data.configurationSetArn),
     ];
-    for (const fn of functions()) {
+    const events = statementsOf(stateless, stacks.stateless.sesEventsFunction.role!);
+    expect(events.flatMap(actions).filter((a) => a.startsWith('ses:'))).toEqual([]);
+    for (const fn of senders()) {
       const ses = statementsOf(stateless, fn.role!).filter((s) =>
         actions(s).some((a) => a.startsWith('ses:')),
       );
@@ -307,6 +314,8 @@ describe('the stateless stack', () => {
     expect(alarms.map((a) => a.MetricName).sort()).toEqual([
       '5xx',
       'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
       'Errors',
       'Errors',
       'Reputation.BounceRate',
@@ -315,12 +324,101 @@ describe('the stateless stack', () => {
     expect(alarms.filter((a) => a.MetricName === 'Errors').map((a) => a.Dimensions[0].Value)).toEqual(
       functions().map((fn) => ({ Ref: logicalId(fn) })),
     );
-    for (const alarm of alarms)
+    for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stacks.stateless.alarmTopic) }]);
+      expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    }
+    // A step before SES's own review thresholds (5 % bounces, 0.1 % complaints).
+    const threshold = (metric: string) => alarms.find((a) => a.MetricName === metric)?.Threshold;
+    expect(threshold('Reputation.BounceRate')).toBe(0.04);
+    expect(threshold('Reputation.ComplaintRate')).toBe(0.0008);
+    const queues = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(queues.map((a) => a.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual([
+      expect.stringMatching(/^DispatchDeadLetters/),
+      expect.stringMatching(/^SesEventDeadLetters/),
+    ]);
     stateless.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
     });
+  });
+});
+
+describe('SES events', () => {
+  it('publishes bounces, complaints, deliveries, rejects and rendering failures to the default event bus', () => {
+    const destinations = Object.values(stateful.findResources('AWS::SES::ConfigurationSetEventDestination'));
+    expect(destinations).toHaveLength(1);
+    const { EventDestination, ConfigurationSetName } = destinations[0]!.Properties;
+    expect(ConfigurationSetName).toEqual({ Ref: expect.stringMatching(/^ConfigurationSet/) });
+    expect(EventDestination.Enabled).toBe(true);
+    expect([...EventDestination.MatchingEventTypes].sort()).toEqual(
+      ['bounce', 'complaint', 'delivery', 'reject', 'renderingFailure'].sort(),
+    );
+    expect(JSON.stringify(EventDestination.EventBridgeDestination.EventBusArn)).toContain(
+      ':event-bus/default',
+    );
+  });
+
+  it('sends the events of the course configuration set to the events function, with retries and a dead-letter queue', () => {
+    const fn = stacks.stateless.sesEventsFunction;
+    expect(propertiesOf(stateless, fn)).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    const rules = Object.values(stateless.findResources('AWS::Events::Rule')).map((r) => r.Properties);
+    const rule = rules.find((r) => r.EventPattern?.source?.[0] === 'aws.ses');
+    expect(rule?.EventPattern.detail.mail.tags['ses:configuration-set']).toHaveLength(1);
+    expect(rule?.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [logicalId(fn), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 6 * 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^SesEventDeadLetters/), 'Arn'] } },
+      }),
+    ]);
+    // A failing invocation is retried by Lambda, then parked in the same queue instead of dropped.
+    stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(fn) },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesEventDeadLetters'), 'Arn'] } },
+      },
+    });
+    stateless.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [logicalId(fn), 'Arn'] },
+    });
+  });
+});
+
+describe('DMARC', () => {
+  it('publishes p=none for the course domain by default when a hosted zone is given', () => {
+    stateful.hasResourceProperties('AWS::Route53::RecordSet', {
+      Type: 'TXT',
+      Name: '_dmarc.course.example.com.',
+      HostedZoneId: CONTEXT.hostedZoneId,
+      ResourceRecords: ['"v=DMARC1; p=none; adkim=r; aspf=r"'],
+    });
+  });
+
+  it('publishes the policy given as dmarcPolicy, and prints every record to create when there is no zone', () => {
+    const { hostedZoneId: _id, hostedZoneName: _name, ...withoutZone } = CONTEXT;
+    const bare = testApp({ ...withoutZone, dmarcPolicy: 'quarantine', 'aws:cdk:bundling-stacks': [] });
+    const built = buildCourseApp(
+      bare,
+      readCourseContext((key) => bare.node.tryGetContext(key)),
+    );
+    const template = Template.fromStack(built.stateful);
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.DmarcRecordOutput?.Value).toBe(
+      '_dmarc.course.example.com TXT "v=DMARC1; p=quarantine; adkim=r; aspf=r"',
+    );
+    expect(JSON.stringify(outputs.MailFromRecords?.Value)).toContain('v=spf1 include:amazonses.com ~all');
+    expect(Object.keys(outputs).filter((key) => key.startsWith('DkimRecord'))).toHaveLength(3);
+  });
+
+  it('refuses a DMARC policy that is not none, quarantine or reject', () => {
+    expect(() => readCourseContext((key) => ({ ...CONTEXT, dmarcPolicy: 'strict' })[key])).toThrow(
+      /"dmarcPolicy" must be one of none, quarantine, reject/,
+    );
   });
 });
 

@@ -31,7 +31,7 @@ export type TestStack = LocalStack & { log: ReturnType<typeof memoryLog> };
 export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
   const log = memoryLog();
   const stack = await startLocalStack({
-    ports: { app: 0, dynamo: 0, ses: 0 },
+    ports: { app: 0, dynamo: 0, ses: 0, smtp: 0 },
     dispatchIntervalMs: false,
     log,
     ...options,

@@ -1,0 +1,266 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { OpenQuestionPage, QuestionStore } from '../domain/ports';
+import { type Question, splitQuestionId } from '../domain/questions';
+import { OPEN_QUESTIONS_INDEX, TTL_ATTRIBUTE } from './dynamo-table';
+
+/** Options of the DynamoDB question store. */
+export interface DynamoQuestionStoreOptions {
+  tableName: string;
+  client?: DynamoDBDocumentClient | undefined;
+}
+
+const OPEN_PARTITION = 'OPEN_Q';
+const INTERNAL = new Set([
+  'pk',
+  'sk',
+  'type',
+  OPEN_QUESTIONS_INDEX.partitionKey,
+  OPEN_QUESTIONS_INDEX.sortKey,
+]);
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * `SUB#<subscriber id>` / `Q#<hash of the message>`: the question lives with its subscriber (export and
+ * erasure query one partition), and a message delivered twice lands on the same key.
+ */
+function questionKey(questionId: string): { pk: string; sk: string } | undefined {
+  const parts = splitQuestionId(questionId);
+  return parts ? { pk: `SUB#${parts.subscriberId}`, sk: `Q#${parts.key}` } : undefined;
+}
+
+function toQuestion(item: Record<string, unknown>): Question {
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !INTERNAL.has(k))) as unknown as Question;
+}
+
+/**
+ * `QuestionStore` on the single table (see DESIGN.md "Data"). Open questions carry the sparse
+ * `open-questions` index keys (`OPEN_Q` / `<receivedAt>#<id>`) until answered. No transactions
+ * (dynalite has none): every change is one conditional write. Attribute names are aliased throughout
+ * because several (`status`, `text`, `day`) are DynamoDB reserved words.
+ */
+export class DynamoQuestionStore implements QuestionStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(options: DynamoQuestionStoreOptions) {
+    this.table = options.tableName;
+    this.doc =
+      options.client ??
+      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+        marshallOptions: { removeUndefinedValues: true },
+      });
+  }
+
+  async add(question: Question): Promise<boolean> {
+    const key = questionKey(question.id);
+    if (!key) throw new Error('malformed question id');
+    const open =
+      question.status === 'open'
+        ? {
+            [OPEN_QUESTIONS_INDEX.partitionKey]: OPEN_PARTITION,
+            [OPEN_QUESTIONS_INDEX.sortKey]: `${question.receivedAt}#${question.id}`,
+          }
+        : {};
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key, type: 'question', ...question, ...open },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async get(questionId: string): Promise<Question | undefined> {
+    const key = questionKey(questionId);
+    if (!key) return undefined;
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
+    );
+    return Item ? toQuestion(Item) : undefined;
+  }
+
+  async listForSubscriber(subscriberId: string): Promise<Question[]> {
+    const questions: Question[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :q)',
+          ExpressionAttributeValues: { ':pk': `SUB#${subscriberId}`, ':q': 'Q#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      questions.push(...(page.Items ?? []).map(toQuestion));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return questions.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  }
+
+  async markForwarded(questionId: string, messageId: string): Promise<void> {
+    await this.update(questionId, {
+      UpdateExpression: 'SET #forwarded = :id',
+      ExpressionAttributeNames: { '#forwarded': 'forwardedMessageId' },
+      ExpressionAttributeValues: { ':id': messageId },
+    });
+  }
+
+  async recordAnswer(
+    questionId: string,
+    answer: string,
+    answeredAt: string,
+    responseMs: number,
+  ): Promise<boolean> {
+    return this.update(questionId, {
+      UpdateExpression: `SET #status = :answered, #answer = :answer, #answeredAt = :at, #responseMs = :ms REMOVE ${OPEN_QUESTIONS_INDEX.partitionKey}, ${OPEN_QUESTIONS_INDEX.sortKey}`,
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#answer': 'answer',
+        '#answeredAt': 'answeredAt',
+        '#responseMs': 'responseMs',
+      },
+      ExpressionAttributeValues: {
+        ':answered': 'answered',
+        ':open': 'open',
+        ':answer': answer,
+        ':at': answeredAt,
+        ':ms': responseMs,
+      },
+    });
+  }
+
+  async reopen(questionId: string, answeredAt: string): Promise<void> {
+    const question = await this.get(questionId);
+    if (!question) return;
+    await this.update(questionId, {
+      UpdateExpression:
+        'SET #status = :open, #openPk = :openPk, #openSk = :openSk REMOVE #answeredAt, #responseMs',
+      ConditionExpression: '#status = :answered AND #answeredAt = :at',
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#openPk': OPEN_QUESTIONS_INDEX.partitionKey,
+        '#openSk': OPEN_QUESTIONS_INDEX.sortKey,
+        '#answeredAt': 'answeredAt',
+        '#responseMs': 'responseMs',
+      },
+      ExpressionAttributeValues: {
+        ':open': 'open',
+        ':answered': 'answered',
+        ':at': answeredAt,
+        ':openPk': OPEN_PARTITION,
+        ':openSk': `${question.receivedAt}#${question.id}`,
+      },
+    });
+  }
+
+  async markSla(questionId: string, field: 'remindedAt' | 'escalatedAt', at: string): Promise<boolean> {
+    return this.update(questionId, {
+      UpdateExpression: 'SET #field = :at',
+      ConditionExpression: '#status = :open AND attribute_not_exists(#field)',
+      ExpressionAttributeNames: { '#status': 'status', '#field': field },
+      ExpressionAttributeValues: { ':at': at, ':open': 'open' },
+    });
+  }
+
+  async clearSla(questionId: string, field: 'remindedAt' | 'escalatedAt'): Promise<void> {
+    await this.update(questionId, {
+      UpdateExpression: 'REMOVE #field',
+      ExpressionAttributeNames: { '#field': field },
+    });
+  }
+
+  async listOpen(receivedBy: string, cursor?: string): Promise<OpenQuestionPage> {
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: OPEN_QUESTIONS_INDEX.name,
+        KeyConditionExpression: '#pk = :pk AND #sk <= :upper',
+        ExpressionAttributeNames: {
+          '#pk': OPEN_QUESTIONS_INDEX.partitionKey,
+          '#sk': OPEN_QUESTIONS_INDEX.sortKey,
+        },
+        ExpressionAttributeValues: { ':pk': OPEN_PARTITION, ':upper': `${receivedBy}#~` },
+        Limit: 100,
+        ExclusiveStartKey: cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined,
+      }),
+    );
+    const ids = (result.Items ?? []).map((item) => {
+      const sortKey = String(item[OPEN_QUESTIONS_INDEX.sortKey]);
+      return sortKey.slice(sortKey.lastIndexOf('#') + 1);
+    });
+    const next = result.LastEvaluatedKey
+      ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url')
+      : undefined;
+    return { ids, cursor: next };
+  }
+
+  async takeAllowance(subscriberId: string, kind: string, now: Date, windowMs: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `SUB#${subscriberId}`, sk: `ALLOWANCE#${kind}` },
+          UpdateExpression: 'SET #type = :type, #lastAt = :now, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(pk) OR #lastAt <= :cutoff',
+          ExpressionAttributeNames: { '#type': 'type', '#lastAt': 'lastAt', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ':type': 'allowance',
+            ':now': now.toISOString(),
+            ':cutoff': new Date(now.getTime() - windowMs).toISOString(),
+            ':ttl': Math.ceil((now.getTime() + windowMs) / 1000) + 3600,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** One conditional update of a question; false when its condition (or the question) was not there. */
+  private async update(
+    questionId: string,
+    input: Pick<
+      ConstructorParameters<typeof UpdateCommand>[0],
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<boolean> {
+    const key = questionKey(questionId);
+    if (!key) return false;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          ...input,
+          ConditionExpression: input.ConditionExpression
+            ? `attribute_exists(pk) AND (${input.ConditionExpression})`
+            : 'attribute_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

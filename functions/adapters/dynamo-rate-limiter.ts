@@ -1,0 +1,42 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RateLimit, RateLimiter } from '../domain/rate-limit';
+import { TTL_ATTRIBUTE } from './dynamo-table';
+
+/** Options of the DynamoDB rate limiter. */
+export interface DynamoRateLimiterOptions {
+  tableName: string;
+  client?: DynamoDBDocumentClient | undefined;
+}
+
+/**
+ * Fixed-window counters `RATE#<limit>#<hash>#<window start>` / `RATE`: one atomic ADD per hit, and the
+ * TTL attribute removes each counter a while after its window ends (DynamoDB deletes expired items
+ * within a day or two; an expired counter is never read again, because the window key has moved on).
+ */
+export class DynamoRateLimiter implements RateLimiter {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(private readonly options: DynamoRateLimiterOptions) {
+    this.doc =
+      options.client ??
+      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+        marshallOptions: { removeUndefinedValues: true },
+      });
+  }
+
+  async hit(limit: RateLimit, subject: string, windowStart: Date): Promise<number> {
+    const expiresAt = Math.ceil((windowStart.getTime() + limit.windowMs) / 1000) + 3600;
+    const { Attributes } = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: { pk: `RATE#${limit.name}#${subject}#${windowStart.toISOString()}`, sk: 'RATE' },
+        UpdateExpression: 'ADD #hits :one SET #expires = :expires, #type = :type',
+        ExpressionAttributeNames: { '#hits': 'hits', '#expires': TTL_ATTRIBUTE, '#type': 'type' },
+        ExpressionAttributeValues: { ':one': 1, ':expires': expiresAt, ':type': 'rate' },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.hits ?? 1);
+  }
+}

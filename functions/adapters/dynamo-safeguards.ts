@@ -1,0 +1,160 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ConsentLog, ConsentRecord } from '../domain/privacy';
+import { SIGNUP_LIMITS, type SignupLimits } from '../domain/rate-limit';
+import type { Safeguards } from '../domain/safeguards';
+import type { BounceLedger, SuppressionList, SuppressionReason } from '../domain/suppression';
+import { DynamoRateLimiter } from './dynamo-rate-limiter';
+
+/** Options of the DynamoDB safeguards. */
+export interface DynamoSafeguardsOptions {
+  tableName: string;
+  client?: DynamoDBDocumentClient | undefined;
+  /** Signup limits (default: SIGNUP_LIMITS). */
+  limits?: SignupLimits | undefined;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+function documentClient(client: DynamoDBDocumentClient | undefined): DynamoDBDocumentClient {
+  return (
+    client ??
+    DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } })
+  );
+}
+
+/** `SUPPRESS#<sha256 of the address>` / `SUPPRESS`: the hash, a reason and a time; nothing that names a person. */
+export class DynamoSuppressionList implements SuppressionList {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async isSuppressed(hash: string): Promise<boolean> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `SUPPRESS#${hash}`, sk: 'SUPPRESS' } }),
+    );
+    return Item !== undefined;
+  }
+
+  async suppress(hash: string, reason: SuppressionReason, at: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `SUPPRESS#${hash}`, sk: 'SUPPRESS', type: 'suppression', reason, at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+
+/**
+ * `SUB#<id>` / `BOUNCES`: the feedback ids of the transient bounces since the last delivery (a string set,
+ * so a replayed bounce is not counted twice), the time of the latest bounce and of the delivery that
+ * last cleared them.
+ */
+export class DynamoBounceLedger implements BounceLedger {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private key(subscriberId: string) {
+    return { pk: `SUB#${subscriberId}`, sk: 'BOUNCES' };
+  }
+
+  async countTransient(subscriberId: string, feedbackId: string, at: string): Promise<number> {
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(subscriberId),
+          UpdateExpression: 'ADD #ids :id SET #last = :at, #type = :type',
+          // A delivery newer than this bounce already started a new run: the bounce is old news.
+          ConditionExpression:
+            'NOT contains(#ids, :feedback) AND (attribute_not_exists(#delivered) OR #delivered < :at)',
+          ExpressionAttributeNames: {
+            '#ids': 'transientIds',
+            '#last': 'lastBounceAt',
+            '#delivered': 'deliveredAt',
+            '#type': 'type',
+          },
+          ExpressionAttributeValues: {
+            ':id': new Set([feedbackId]),
+            ':feedback': feedbackId,
+            ':at': at,
+            ':type': 'bounces',
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return (Attributes?.transientIds as Set<string> | undefined)?.size ?? 0;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.doc.send(
+        new GetCommand({ TableName: this.table, Key: this.key(subscriberId), ConsistentRead: true }),
+      );
+      return (Item?.transientIds as Set<string> | undefined)?.size ?? 0;
+    }
+  }
+
+  async resetTransient(subscriberId: string, at: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(subscriberId),
+          UpdateExpression: 'REMOVE #ids SET #delivered = :at',
+          // Only a subscriber who has bounced has the item (no write per delivery), and only bounces
+          // older than this delivery are forgiven: events may arrive out of order.
+          ConditionExpression: 'attribute_exists(pk) AND #last < :at',
+          ExpressionAttributeNames: {
+            '#ids': 'transientIds',
+            '#last': 'lastBounceAt',
+            '#delivered': 'deliveredAt',
+          },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}
+
+/** `SUB#<id>` / `CONSENT#<time>`: one record per signup, kept with the subscriber (exported and erased with them). */
+export class DynamoConsentLog implements ConsentLog {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async record(subscriberId: string, consent: ConsentRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `SUB#${subscriberId}`, sk: `CONSENT#${consent.at}`, type: 'consent', ...consent },
+      }),
+    );
+  }
+}
+
+/** Every safeguard on one DynamoDB table. */
+export function dynamoSafeguards(options: DynamoSafeguardsOptions): Safeguards {
+  const doc = documentClient(options.client);
+  return {
+    suppressions: new DynamoSuppressionList(doc, options.tableName),
+    bounces: new DynamoBounceLedger(doc, options.tableName),
+    limiter: new DynamoRateLimiter({ tableName: options.tableName, client: doc }),
+    limits: options.limits ?? SIGNUP_LIMITS,
+    consents: new DynamoConsentLog(doc, options.tableName),
+  };
+}

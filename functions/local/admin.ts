@@ -1,0 +1,82 @@
+/**
+ * `npm run admin -- export EMAIL [--aws]` prints, as JSON, every item stored about the person with that
+ * address; `npm run admin -- erase EMAIL [--aws]` deletes all of it, keeping only the hashed suppression
+ * entry so they are never mailed again.
+ *
+ * By default it works on the local stack that `npm start` runs (DynamoDB at 127.0.0.1:DYNAMO_PORT, default
+ * 8000; table TABLE_NAME, default `course`). With --aws it uses the default AWS credentials and region,
+ * TABLE_NAME from the environment (required) and, when INBOUND_BUCKET is set, deletes the person's raw
+ * inbound mail under `raw/<subscriberId>/` in that bucket too.
+ */
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAdminStore } from '../adapters/dynamo-admin-store';
+import { DynamoSuppressionList } from '../adapters/dynamo-safeguards';
+import { S3RawMailArchive } from '../adapters/s3-raw-mail-archive';
+import { type AdminDeps, erasePerson, exportPerson } from '../app/admin';
+import type { Log } from '../app/deps';
+import { emailAddressProblem } from '../domain/signup-rules';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const USAGE = 'usage: npm run admin -- export EMAIL [--aws]\n       npm run admin -- erase EMAIL [--aws]';
+
+/** Ids and counts to stderr, so stdout carries only the JSON result. */
+const stderrLog: Log = {
+  info: (message, data) => console.error(`[info] ${message}`, data ? JSON.stringify(data) : ''),
+  warn: (message, data) => console.error(`[warn] ${message}`, data ? JSON.stringify(data) : ''),
+  error: (message, data) => console.error(`[error] ${message}`, data ? JSON.stringify(data) : ''),
+};
+
+const fail = (message: string): never => {
+  console.error(`admin: ${message}\n${USAGE}`);
+  process.exit(2);
+};
+
+const { values, positionals } = parseArgs({
+  options: { aws: { type: 'boolean', default: false } },
+  allowPositionals: true,
+});
+const [command, email, ...rest] = positionals;
+if (command !== 'export' && command !== 'erase')
+  fail(command ? `unknown command "${command}"` : 'no command');
+if (!email) fail('EMAIL is missing');
+if (rest.length > 0) fail(`unexpected arguments: ${rest.join(' ')}`);
+const problem = emailAddressProblem(email ?? '');
+if (problem) fail(`EMAIL: ${problem}`);
+
+const tableName = process.env.TABLE_NAME ?? (values.aws ? fail('TABLE_NAME is missing') : 'course');
+const dynamo = values.aws
+  ? new DynamoDBClient({})
+  : new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${process.env.DYNAMO_PORT ?? 8000}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+const bucket = values.aws ? process.env.INBOUND_BUCKET : undefined;
+const deps: AdminDeps = {
+  records: new DynamoAdminStore({ tableName, client: doc }),
+  suppressions: new DynamoSuppressionList(doc, tableName),
+  rawMail: bucket ? new S3RawMailArchive({ bucket }) : undefined,
+  clock: { now: () => new Date() },
+  log: stderrLog,
+};
+
+try {
+  const result = command === 'export' ? await exportPerson(deps, email!) : await erasePerson(deps, email!);
+  console.log(JSON.stringify(result, (_key, value) => (value instanceof Set ? [...value] : value), 2));
+} catch (error) {
+  const name = (error as Error).name;
+  const hint =
+    name === 'ResourceNotFoundException' || (error as { code?: string }).code === 'ECONNREFUSED'
+      ? values.aws
+        ? ` (is TABLE_NAME=${tableName} right?)`
+        : ' (is `npm start` running?)'
+      : '';
+  console.error(`admin: ${command} failed: ${name}${hint}`);
+  process.exit(1);
+} finally {
+  dynamo.destroy();
+}

@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SESEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replyAddress } from '../../functions/app/compose-email';
+import { confirmSubscriber, newSubscriber } from '../../functions/domain/subscriber';
+import { emailsTo, startTestStack, type TestStack } from '../support/stack';
+
+const BUCKET = 'course-inbound';
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/mail/${name}`, import.meta.url));
+
+/** An SES receipt event as the rule's Lambda action delivers it (only the fields we read). */
+function sesEvent(
+  messageId: string,
+  recipient: string,
+  verdicts: Partial<Record<'spam' | 'virus' | 'spf' | 'dkim', string>> = {},
+) {
+  const status = (value = 'PASS') => ({ status: value });
+  return {
+    Records: [
+      {
+        eventSource: 'aws:ses',
+        eventVersion: '1.0',
+        ses: {
+          mail: { messageId, source: 'x@example.org', destination: [recipient] },
+          receipt: {
+            recipients: [recipient],
+            spamVerdict: status(verdicts.spam),
+            virusVerdict: status(verdicts.virus),
+            spfVerdict: status(verdicts.spf),
+            dkimVerdict: status(verdicts.dkim),
+          },
+        },
+      },
+    ],
+  } as unknown as SESEvent;
+}
+
+describe('the inbound Lambda handler: SES event → S3 → the use case, against the stand-ins', () => {
+  let stack: TestStack;
+  let s3: Server;
+  const objects = new Map<string, Buffer>();
+  const requested: string[] = [];
+  let handler: (event: SESEvent) => Promise<{ disposition: string }>;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    // A minimal S3 GetObject stand-in (path-style): enough for the reader, nothing else.
+    s3 = createServer((req, res) => {
+      requested.push((req.url ?? '').split('?')[0] ?? '');
+      const body = objects.get(decodeURIComponent((req.url ?? '').split('?')[0] ?? ''));
+      if (!body) {
+        res.writeHead(404, { 'content-type': 'application/xml' });
+        res.end('<Error><Code>NoSuchKey</Code><Message>missing</Message></Error>');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => s3.listen(0, '127.0.0.1', resolve));
+    Object.assign(process.env, {
+      TABLE_NAME: stack.config.TABLE_NAME,
+      SITE_URL: stack.config.SITE_URL,
+      FROM_ADDRESS: stack.config.FROM_ADDRESS,
+      POSTAL_ADDRESS: stack.config.POSTAL_ADDRESS,
+      REPLY_DOMAIN: stack.config.REPLY_DOMAIN,
+      SIGNING_KEY: stack.deps.keys.current,
+      EXPERT_ADDRESS: 'expert@example.com',
+      INBOUND_BUCKET: BUCKET,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: stack.urls.dynamo,
+      AWS_ENDPOINT_URL_SESV2: stack.urls.ses,
+      AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
+      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    });
+    ({ handler } = await import('../../functions/handlers/inbound'));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => s3.close(resolve));
+    await stack.stop();
+  });
+
+  async function reader(email: string) {
+    const now = stack.clock.now();
+    const pending = newSubscriber(
+      stack.deps.newId(),
+      { email, firstName: 'Lou', timeZone: 'UTC', sendHour: 8 },
+      now,
+    );
+    await stack.deps.store.create(pending);
+    await stack.deps.store.activate(confirmSubscriber(pending, stack.deps.steps, now));
+    return pending;
+  }
+
+  it('reads the raw message from inbound/<SES message id> and forwards the question', async () => {
+    const sub = await reader('lambda@example.com');
+    objects.set(`/${BUCKET}/inbound/ses-msg-1`, fixture('gmail.eml'));
+    const result = await handler(sesEvent('ses-msg-1', replyAddress(stack.deps, sub.id)));
+    expect(result).toEqual({ disposition: 'CONTINUE' });
+    expect(requested).toContain(`/${BUCKET}/inbound/ses-msg-1`);
+    const [question] = await stack.deps.questions.listForSubscriber(sub.id);
+    expect(question?.status).toBe('open');
+    expect(question?.text).toContain('Is it OK to follow up a second time');
+    expect((await emailsTo(stack, 'expert@example.com')).length).toBe(1);
+  });
+
+  it('keeps a message failing SPF and DKIM for review, and drops spam, reporting success each time', async () => {
+    const sub = await reader('verdicts@example.com');
+    objects.set(`/${BUCKET}/inbound/ses-msg-2`, fixture('iphone.eml'));
+    objects.set(`/${BUCKET}/inbound/ses-msg-3`, fixture('apple-mail.eml'));
+    const to = replyAddress(stack.deps, sub.id);
+    expect(await handler(sesEvent('ses-msg-2', to, { spf: 'FAIL', dkim: 'FAIL' }))).toEqual({
+      disposition: 'CONTINUE',
+    });
+    expect(await handler(sesEvent('ses-msg-3', to, { spam: 'FAIL' }))).toEqual({ disposition: 'CONTINUE' });
+    const questions = await stack.deps.questions.listForSubscriber(sub.id);
+    expect(questions.map((q) => [q.status, q.holdReason])).toEqual([['held', 'unauthenticated']]);
+    expect(await emailsTo(stack, 'expert@example.com')).toHaveLength(1);
+  });
+
+  it('reports success for a message missing from the bucket (it never retries forever)', async () => {
+    const result = await handler(sesEvent('ses-msg-missing', 'reply+abc.0123456789ab@reply.localhost'));
+    expect(result).toEqual({ disposition: 'CONTINUE' });
+  });
+});
