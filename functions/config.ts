@@ -36,6 +36,10 @@ const schema = z.object({
   INBOUND_BUCKET: z.optional(z.string().check(z.minLength(3))),
   INBOUND_PREFIX: z._default(z.string(), 'inbound/'),
   QUESTIONS_PER_DAY: positiveInt(5),
+  /** Cloud fan-out: the scheduled tick puts one message per due-index shard on this queue. */
+  DISPATCH_QUEUE_URL: z.optional(z.string().check(z.regex(/^https?:\/\/\S+$/, 'an SQS queue URL'))),
+  /** Workers that may run at once (the queue's maximum concurrency); each takes this share of the send rate. */
+  DISPATCH_WORKERS: positiveInt(1),
 });
 
 /** The validated configuration. */

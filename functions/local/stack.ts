@@ -157,6 +157,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     INBOUND_BUCKET: undefined,
     INBOUND_PREFIX: 'inbound/',
     QUESTIONS_PER_DAY: 5,
+    DISPATCH_QUEUE_URL: undefined,
+    DISPATCH_WORKERS: 1,
     ...options.config,
   };
   await ensureTable(dynamoClient, config.TABLE_NAME);

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { confirmSubscriber, newSubscriber } from '../../functions/domain/subscriber';
+import { emailsTo, startTestStack, type TestStack } from '../support/stack';
+
+const context = { getRemainingTimeInMillis: () => 300_000 } as Context;
+
+function sqsEvent(...bodies: string[]): SQSEvent {
+  return {
+    Records: bodies.map((body, i) => ({ messageId: `m${i}`, body }) as SQSEvent['Records'][number]),
+  };
+}
+
+describe('the dispatch Lambdas fan out over the due-index shards, against the stand-ins', () => {
+  let stack: TestStack;
+  let sqs: Server;
+  const enqueued: { QueueUrl: string; Entries: { Id: string; MessageBody: string }[] }[] = [];
+  let tick: (event: unknown, context: Context) => Promise<Record<string, unknown>>;
+  let worker: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    // A minimal SQS SendMessageBatch stand-in (JSON protocol): records what the tick enqueues.
+    sqs = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const request = JSON.parse(body);
+        enqueued.push(request);
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(
+          JSON.stringify({
+            Successful: request.Entries.map((e: { Id: string; MessageBody: string }) => ({
+              Id: e.Id,
+              MessageId: e.Id,
+              MD5OfMessageBody: createHash('md5').update(e.MessageBody).digest('hex'),
+            })),
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => sqs.listen(0, '127.0.0.1', resolve));
+    Object.assign(process.env, {
+      TABLE_NAME: stack.config.TABLE_NAME,
+      SITE_URL: stack.config.SITE_URL,
+      FROM_ADDRESS: stack.config.FROM_ADDRESS,
+      POSTAL_ADDRESS: stack.config.POSTAL_ADDRESS,
+      REPLY_DOMAIN: stack.config.REPLY_DOMAIN,
+      SIGNING_KEY: stack.deps.keys.current,
+      EXPERT_ADDRESS: 'expert@example.com',
+      DUE_SHARDS: String(stack.config.DUE_SHARDS),
+      // The SDK sends to the queue URL's host: here, the stand-in below.
+      DISPATCH_QUEUE_URL: `http://127.0.0.1:${(sqs.address() as AddressInfo).port}/123456789012/dispatch`,
+      DISPATCH_WORKERS: '4',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: stack.urls.dynamo,
+      AWS_ENDPOINT_URL_SESV2: stack.urls.ses,
+      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    });
+    ({ handler: tick } = await import('../../functions/handlers/dispatch'));
+    ({ handler: worker } = await import('../../functions/handlers/dispatch-worker'));
+  });
+  afterAll(async () => {
+    sqs.close();
+    await stack.stop();
+  });
+
+  it('puts one message per shard on the queue at each tick, and sends nothing itself', async () => {
+    const report = await tick({}, context);
+    expect(report.enqueuedShards).toBe(stack.config.DUE_SHARDS);
+    const shards = enqueued.flatMap((batch) =>
+      batch.Entries.map((entry) => JSON.parse(entry.MessageBody).shard),
+    );
+    expect(shards.sort()).toEqual(Array.from({ length: stack.config.DUE_SHARDS }, (_, shard) => shard));
+  });
+
+  it('sends every due email once when workers take the shards, and reports no failure', async () => {
+    const now = stack.clock.now();
+    const emails: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const email = `fan${i}@example.com`;
+      const pending = newSubscriber(
+        stack.deps.newId(),
+        { email, firstName: 'Fin', timeZone: 'UTC', sendHour: 8 },
+        now,
+      );
+      await stack.deps.store.create(pending);
+      await stack.deps.store.activate(confirmSubscriber(pending, stack.deps.steps, now));
+      emails.push(email);
+    }
+    const bodies = Array.from({ length: stack.config.DUE_SHARDS }, (_, shard) => JSON.stringify({ shard }));
+    const results = await Promise.all(bodies.map((body) => worker(sqsEvent(body), context)));
+    expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    for (const email of emails) expect(await emailsTo(stack, email)).toHaveLength(1);
+  });
+
+  it('drops a malformed message without failing the batch or the other shards', async () => {
+    const result = await worker(
+      sqsEvent('not json', '{"shard":-1}', '{"shard":9999}', JSON.stringify({ shard: 0 })),
+      context,
+    );
+    expect(result.batchItemFailures).toEqual([]);
+  });
+});
