@@ -12,8 +12,6 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { serve } from '@hono/node-server';
-import sesLocalModule from 'aws-ses-v2-local';
-import dynalite from 'dynalite';
 import { createTableInput } from '../adapters/dynamo-table';
 import type { Deps, Log } from '../app/deps';
 import { dispatchDue } from '../app/dispatch-due';
@@ -25,6 +23,7 @@ import { createApp } from '../http/app';
 import { TravelClock } from './clock';
 import { createDevRoutes } from './dev-routes';
 import { type LocalSmtp, startSmtpServer } from './smtp';
+import { closeServer, startStandIns } from './standins';
 
 /** Ports of the local services; 0 picks a free one (tests). */
 export interface LocalPorts {
@@ -44,6 +43,8 @@ export interface LocalStackOptions {
   /** How often the dispatcher runs against the real clock; `false` turns it off (tests drive it). */
   dispatchIntervalMs?: number | false;
   log?: Log;
+  /** Runs dynalite and the SES stand-in in a child process, on a core of their own (benchmarks). */
+  separateStandIns?: boolean;
   /** Overrides of the configuration (rates, windows). */
   config?: Partial<Config>;
 }
@@ -58,10 +59,6 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-// aws-ses-v2-local is CommonJS with `exports.default`: Node's ESM loader wraps it once more than bundlers do.
-const sesLocal = ((sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ??
-  sesLocalModule) as typeof sesLocalModule;
-
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const REGION = 'us-east-1';
 
@@ -71,21 +68,6 @@ export const consoleLog: Log = {
   warn: (message, data) => console.warn(`[warn] ${message}`, data ? JSON.stringify(data) : ''),
   error: (message, data) => console.error(`[error] ${message}`, data ? JSON.stringify(data) : ''),
 };
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    // Idle keep-alive connections go now; requests in flight finish first (they still need the stand-ins).
-    server.closeIdleConnections?.();
-  });
-}
 
 async function signingKeys(dataDir: string | undefined): Promise<SigningKeys> {
   if (!dataDir) return { current: randomBytes(32).toString('base64url') };
@@ -112,19 +94,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const ports = { app: 3000, dynamo: 8000, ses: 8005, smtp: 2525, ...options.ports };
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
 
-  const dynamoServer = dynalite({
-    path: options.dataDir ? join(options.dataDir, 'dynamo') : undefined,
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
+  const standIns = await startStandIns({
+    host,
+    dynamoPort: ports.dynamo,
+    sesPort: ports.ses,
+    dataDir: options.dataDir,
+    separateProcess: options.separateStandIns,
   });
-  const dynamoPort = await listen(dynamoServer, ports.dynamo, host);
-  const sesServer = await sesLocal({ host, port: ports.ses });
-  const sesPort = (sesServer.address() as AddressInfo).port;
 
   const urls = {
-    dynamo: `http://${host}:${dynamoPort}`,
-    ses: `http://${host}:${sesPort}`,
+    dynamo: standIns.dynamoUrl,
+    ses: standIns.sesUrl,
     app: '',
     smtp: '',
   };
@@ -152,6 +132,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     MAX_SEND_RATE: 50,
     CONFIRM_RESEND_MINUTES: 15,
     SIGNUP_FLOOR_MS: 0,
+    // Every local request comes from 127.0.0.1: one client stands for all of them.
+    SIGNUPS_PER_CLIENT: 100,
     EXPERT_ADDRESS: 'expert@example.com',
     BACKUP_ADDRESS: undefined,
     INBOUND_BUCKET: undefined,
@@ -208,8 +190,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     async stop() {
       if (timer) clearInterval(timer);
       await running;
-      await Promise.all([appServer ? close(appServer) : undefined, smtp.close()]);
-      await Promise.all([close(sesServer), close(dynamoServer)]);
+      await Promise.all([appServer ? closeServer(appServer) : undefined, smtp.close()]);
+      await standIns.stop();
       dynamoClient.destroy();
       clients.ses.destroy();
     },

@@ -87,6 +87,7 @@ async function makeDue(deps: Deps, count: number, prefix: string): Promise<void>
 
 async function dispatchBench(): Promise<void> {
   const stack = await startLocalStack({
+    separateStandIns: true,
     ports: { app: 0, dynamo: 0, ses: 0 },
     dispatchIntervalMs: false,
     log: quiet,
@@ -130,6 +131,7 @@ async function dispatchBench(): Promise<void> {
 
 async function pacingBench(rate: number, seconds: number): Promise<void> {
   const stack = await startLocalStack({
+    separateStandIns: true,
     ports: { app: 0, dynamo: 0, ses: 0 },
     dispatchIntervalMs: false,
     log: quiet,
@@ -167,6 +169,7 @@ async function pacingBench(rate: number, seconds: number): Promise<void> {
 /** The dispatcher's own CPU cost per email, with in-memory adapters (no I/O at all). */
 async function overheadBench(): Promise<void> {
   const stack = await startLocalStack({
+    separateStandIns: true,
     ports: { app: 0, dynamo: 0, ses: 0 },
     dispatchIntervalMs: false,
     log: quiet,
@@ -287,6 +290,7 @@ async function bundleBench(): Promise<void> {
 /** Requests per second and latency of the signup API on the local server, next to a trivial route. */
 async function apiBench(): Promise<void> {
   const stack = await startLocalStack({
+    separateStandIns: true,
     ports: { app: 0, dynamo: 0, ses: 0 },
     dispatchIntervalMs: false,
     log: quiet,
@@ -347,6 +351,7 @@ async function workersBench(): Promise<void> {
   console.log('| workers | emails/s |\n| --- | --- |');
   for (const workers of [1, 2, 4, 8, 16]) {
     const stack = await startLocalStack({
+      separateStandIns: true,
       ports: { app: 0, dynamo: 0, ses: 0 },
       dispatchIntervalMs: false,
       log: quiet,
