@@ -18,6 +18,7 @@ import type { Deps, Log } from './app/deps';
 import { type Config, readConfig } from './config';
 import { type CompiledTemplates, courseSteps } from './domain/course';
 import type { Clock } from './domain/ports';
+import { signupLimits } from './domain/rate-limit';
 import type { SigningKeys } from './domain/tokens';
 
 /** The precompiled course (built by `templates/build.ts`). */
@@ -100,7 +101,11 @@ export function createDeps(
     newId: () => randomUUID().replaceAll('-', ''),
     sleep: parts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     log: parts.log,
-    safeguards: dynamoSafeguards({ tableName: config.TABLE_NAME, client: clients.dynamo }),
+    safeguards: dynamoSafeguards({
+      tableName: config.TABLE_NAME,
+      client: clients.dynamo,
+      limits: signupLimits(config.SIGNUPS_PER_CLIENT),
+    }),
   };
 }
 

@@ -28,6 +28,8 @@ const schema = z.object({
   MAX_SEND_RATE: positiveInt(14),
   CONFIRM_RESEND_MINUTES: positiveInt(15),
   SIGNUP_FLOOR_MS: positiveInt(300),
+  /** Valid signups one client (IP) may make per 10 minutes, five times as many a day (then 429). */
+  SIGNUPS_PER_CLIENT: positiveInt(10),
   /** Where subscribers' questions go (required by the inbound and dispatch functions). */
   EXPERT_ADDRESS: z.optional(z.string().check(z.regex(/^[^\s@<>]+@[^\s@<>]+$/, 'an email address'))),
   /** Told when a question has waited 24 hours; defaults to EXPERT_ADDRESS. */

@@ -11,6 +11,10 @@ export interface CourseContext {
   fromAddress: string;
   /** Where questions from subscribers are forwarded (used by the inbound path). */
   expertAddress: string;
+  /** Told when a question has waited 24 hours; the functions default it to `expertAddress`. */
+  backupAddress?: string;
+  /** Days the raw MIME of an inbound message (a question or answer) is kept in S3. */
+  inboundRetentionDays: number;
   /** The sender's postal address, printed in every email's footer (required for bulk mail). */
   postalAddress: string;
   /** Replies go to `reply+<id>.<mac>@<replyDomain>`. */
@@ -29,6 +33,9 @@ export interface CourseContext {
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 
 const DMARC_POLICIES: readonly DmarcPolicy[] = ['none', 'quarantine', 'reject'];
+
+/** How long raw inbound mail is kept when `inboundRetentionDays` is not given. */
+export const DEFAULT_INBOUND_RETENTION_DAYS = 30;
 
 /** A context value is missing or malformed. */
 export class ContextError extends Error {
@@ -52,6 +59,8 @@ const EXAMPLES = {
   replyDomain: 'reply.course.example.com',
   alarmEmail: 'ops@example.com',
   dmarcPolicy: 'quarantine',
+  backupAddress: 'backup-coach@example.com',
+  inboundRetentionDays: '30',
 } as const;
 
 type Key = keyof typeof EXAMPLES;
@@ -80,6 +89,7 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
       ...PLACEHOLDER,
       replyDomain: `reply.${PLACEHOLDER.domain}`,
       dmarcPolicy: 'none',
+      inboundRetentionDays: DEFAULT_INBOUND_RETENTION_DAYS,
       placeholder: true,
     };
   }
@@ -127,9 +137,33 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
   }
 
   const replyDomain = hostname('replyDomain', optional('replyDomain') ?? `reply.${domain}`);
+  if (replyDomain === `mail.${domain}`) {
+    // The custom MAIL FROM domain has its own MX (bounces to SES feedback) and must not receive mail.
+    throw new ContextError(
+      'replyDomain',
+      `must not be the MAIL FROM domain mail.${domain}`,
+      `reply.${domain}`,
+    );
+  }
 
   const alarmEmailValue = optional('alarmEmail');
   const alarmEmail = alarmEmailValue === undefined ? undefined : email('alarmEmail', alarmEmailValue);
+
+  const backupAddressValue = optional('backupAddress');
+  const backupAddress =
+    backupAddressValue === undefined ? undefined : email('backupAddress', backupAddressValue);
+
+  // A number in cdk.json, a string from `-c inboundRetentionDays=30`.
+  const retentionValue = get('inboundRetentionDays');
+  const inboundRetentionDays =
+    retentionValue === undefined ? DEFAULT_INBOUND_RETENTION_DAYS : Number(String(retentionValue).trim());
+  if (!Number.isInteger(inboundRetentionDays) || inboundRetentionDays < 1 || inboundRetentionDays > 3650) {
+    throw new ContextError(
+      'inboundRetentionDays',
+      `must be a whole number of days from 1 to 3650, got "${String(retentionValue)}"`,
+      EXAMPLES.inboundRetentionDays,
+    );
+  }
 
   const zoneId = optional('hostedZoneId');
   const zoneNameValue = optional('hostedZoneName');
@@ -179,6 +213,8 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
     hostedZone,
     alarmEmail,
     dmarcPolicy,
+    backupAddress,
+    inboundRetentionDays,
     placeholder: false,
   };
 }

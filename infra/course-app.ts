@@ -2,6 +2,7 @@
 import { type App, CfnParameter, CfnRule, Fn, type Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { CourseContext } from './context';
+import { InboundMailStack } from './inbound-mail';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 
@@ -9,6 +10,8 @@ import { StatelessStack } from './stateless-stack';
 export interface CourseStacks {
   stateful: StatefulStack;
   stateless: StatelessStack;
+  /** Inbound mail (ask the expert): receipt rule set, inbound function, MX record. */
+  inbound: InboundMailStack;
 }
 
 /** Adds the stateful and stateless stacks to `app`, in the CLI's default account and region when known. */
@@ -32,13 +35,32 @@ export function buildCourseApp(app: App, context: CourseContext): CourseStacks {
     siteDomain: stateful.siteDomain,
   });
 
+  const inbound = new InboundMailStack(app, 'NotAboutYou-Inbound', {
+    env,
+    description: "It's not about you: inbound mail (ask the expert): receipt rules, inbound function, MX",
+    store: stateful.inboundMail,
+    replyDomain: context.replyDomain,
+    expertAddress: context.expertAddress,
+    backupAddress: context.backupAddress,
+    siteUrl: stateless.siteUrl,
+    fromAddress: context.fromAddress,
+    postalAddress: context.postalAddress,
+    table: stateful.table,
+    signingSecret: stateful.signingSecret,
+    emailIdentity: stateful.emailIdentity,
+    configurationSetName: stateful.configurationSet.configurationSetName,
+    configurationSetArn: stateful.configurationSetArn,
+    hostedZone: context.hostedZone,
+    alarmTopic: stateless.alarmTopic,
+  });
+
   if (context.placeholder) {
-    for (const stack of [stateful, stateless]) refuseDeployment(stack);
+    for (const stack of [stateful, stateless, inbound]) refuseDeployment(stack);
   }
 
   // cdk-nag 3 is a policy-validation plugin: a finding that is not acknowledged fails the synth.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { stateful, stateless };
+  return { stateful, stateless, inbound };
 }
 
 /**

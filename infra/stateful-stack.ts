@@ -29,6 +29,7 @@ import {
 import type { Construct } from 'constructs';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../functions/adapters/dynamo-table';
 import type { CourseContext } from './context';
+import { InboundMailStore } from './inbound-mail';
 
 /** Properties of the stateful stack. */
 export interface StatefulStackProps extends StackProps {
@@ -54,6 +55,8 @@ export class StatefulStack extends Stack {
   readonly configurationSetArn: string;
   /** The API's custom domain at `context.domain`; absent without a hosted zone. */
   readonly siteDomain?: DomainName;
+  /** The bucket of raw inbound mail, and the receipt rule allowed to write to it. */
+  readonly inboundMail: InboundMailStore;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -105,6 +108,10 @@ export class StatefulStack extends Stack {
       destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
       events: SES_EVENTS,
     });
+    this.inboundMail = new InboundMailStore(this, 'InboundMail', {
+      retentionDays: context.inboundRetentionDays,
+    });
+
     this.configurationSetArn = this.formatArn({
       service: 'ses',
       resource: 'configuration-set',

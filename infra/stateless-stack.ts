@@ -103,6 +103,12 @@ export class StatelessStack extends Stack {
       ...shared,
       handler: 'dispatch',
       description: 'Sends the course emails that are due; runs every five minutes',
+      // It also runs the 24-hour sweep of open questions: reminders to the expert, escalation to the backup.
+      environment: {
+        ...shared.environment,
+        EXPERT_ADDRESS: context.expertAddress,
+        ...(context.backupAddress ? { BACKUP_ADDRESS: context.backupAddress } : {}),
+      },
       // The dispatcher stops early enough to finish inside this; the next tick continues.
       timeout: Duration.minutes(5),
     });

@@ -7,8 +7,11 @@ export interface S3RawMailArchiveOptions {
   client?: S3Client | undefined;
 }
 
+/** The folder of the bucket where raw inbound mail is filed per subscriber. */
+export const RAW_MAIL_PREFIX = 'raw/';
+
 /** Where the raw inbound mail of a subscriber is kept: `raw/<subscriberId>/...`. */
-export const rawMailPrefix = (subscriberId: string) => `raw/${subscriberId}/`;
+export const rawMailPrefix = (subscriberId: string) => `${RAW_MAIL_PREFIX}${subscriberId}/`;
 
 /**
  * Raw inbound mail in S3, under `raw/<subscriberId>/`. Deleting removes the current version of each

@@ -1,5 +1,6 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { RawMailSource } from '../domain/ports';
+import { rawMailPrefix } from './s3-raw-mail-archive';
 
 /** Options of the S3 raw-mail reader. */
 export interface S3RawMailOptions {
@@ -18,11 +19,28 @@ export class S3RawMail implements RawMailSource {
   }
 
   async read(messageId: string): Promise<Uint8Array> {
-    if (!/^[A-Za-z0-9._-]{1,200}$/.test(messageId)) throw new Error('malformed SES message id');
+    checkId(messageId);
     const result = await this.client.send(
       new GetObjectCommand({ Bucket: this.options.bucket, Key: `${this.options.prefix}${messageId}` }),
     );
     if (!result.Body) throw new Error('empty S3 object');
     return result.Body.transformToByteArray();
   }
+
+  async fileUnder(messageId: string, subscriberId: string): Promise<void> {
+    checkId(messageId);
+    const source = `${this.options.prefix}${messageId}`;
+    await this.client.send(
+      new CopyObjectCommand({
+        Bucket: this.options.bucket,
+        CopySource: `${this.options.bucket}/${source}`,
+        Key: `${rawMailPrefix(subscriberId)}${messageId}`,
+      }),
+    );
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: source }));
+  }
+}
+
+function checkId(messageId: string): void {
+  if (!/^[A-Za-z0-9._-]{1,200}$/.test(messageId)) throw new Error('malformed SES message id');
 }

@@ -125,4 +125,9 @@ export interface MailParser {
 /** Where the mail server left raw inbound messages (S3 in the cloud), by the mail server's message id. */
 export interface RawMailSource {
   read(messageId: string): Promise<Uint8Array>;
+  /**
+   * Files a stored message under its subscriber (`raw/<subscriberId>/<messageId>`), so that erasing a
+   * person finds all of their raw mail by prefix.
+   */
+  fileUnder(messageId: string, subscriberId: string): Promise<void>;
 }

@@ -54,6 +54,19 @@ function clientIp(c: Context): string | undefined {
   return typeof ip === 'string' && ip.length > 0 && ip.length <= 64 ? ip : undefined;
 }
 
+/**
+ * True for a request that a browser sent from another site. CORS does not stop a plain form post, so the
+ * signup checks it itself: by `Sec-Fetch-Site` where the browser sends it, else by `Origin`. The site's
+ * own form posts carry `Origin: null` (its Referrer-Policy is no-referrer), so `null` is not refused.
+ * Requests from outside a browser carry neither header and are not cross-site.
+ */
+function isCrossSite(c: Context, siteOrigin: string): boolean {
+  const fetchSite = c.req.header('sec-fetch-site');
+  if (fetchSite !== undefined) return fetchSite !== 'same-origin' && fetchSite !== 'none';
+  const origin = c.req.header('origin');
+  return origin !== undefined && origin !== 'null' && origin !== siteOrigin;
+}
+
 function wait(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
@@ -114,9 +127,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     }),
     async (c) => {
       const started = performance.now();
-      // CORS does not stop a plain form post from another site; browsers name its origin, so refuse it.
-      const origin = c.req.header('origin');
-      if (origin !== undefined && origin !== siteOrigin()) {
+      if (isCrossSite(c, siteOrigin())) {
         throw new RequestError(403, 'cross_site', 'Sign up on the course site itself.');
       }
       const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();

@@ -1,14 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../functions/config';
 import { createApp } from '../../functions/http/app';
 import { emailsTo, sentEmails, startTestStack, type TestStack, tableItems } from '../support/stack';
 
 const signup = (email: string) => JSON.stringify({ email, firstName: 'Bo', timeZone: 'UTC' });
 
+/** The environment a deployed function gets, reduced to what is required: every limit at its default. */
+const CLOUD_ENV = {
+  TABLE_NAME: 'course',
+  SITE_URL: 'https://course.example.com',
+  FROM_ADDRESS: 'course@course.example.com',
+  POSTAL_ADDRESS: '1 Main Street, Springfield',
+  REPLY_DOMAIN: 'reply.course.example.com',
+  SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:signing',
+};
+
 describe('subscription bombing sends at most a handful of confirmation emails', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // The local stack lets 127.0.0.1 sign up more often; this one runs the deployed limits.
+    const { SIGNUPS_PER_CLIENT, CONFIRM_RESEND_MINUTES } = readConfig(CLOUD_ENV);
+    expect(SIGNUPS_PER_CLIENT).toBe(10);
+    stack = await startTestStack({ config: { SIGNUPS_PER_CLIENT, CONFIRM_RESEND_MINUTES } });
   });
   afterAll(async () => {
     await stack.stop();
@@ -146,14 +160,39 @@ describe('cross-origin requests', () => {
 
   it('refuses a signup form posted from another site with 403, storing and sending nothing', async () => {
     const before = await tableItems(stack);
-    const response = await fetch(`${stack.urls.app}/api/subscribe`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
-      body: new URLSearchParams({ email: 'csrf@example.com', firstName: 'Cy', timeZone: 'UTC' }),
-    });
-    expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({ error: 'cross_site' });
+    const crossSite: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site', origin: 'null' },
+      { 'sec-fetch-site': 'same-site', origin: 'https://www.localhost' },
+    ];
+    for (const headers of crossSite) {
+      const response = await fetch(`${stack.urls.app}/api/subscribe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams({ email: 'csrf@example.com', firstName: 'Cy', timeZone: 'UTC' }),
+      });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ error: 'cross_site' });
+    }
     expect(await tableItems(stack)).toEqual(before);
     expect(await emailsTo(stack, 'csrf@example.com')).toHaveLength(0);
+  });
+
+  it('accepts the site’s own form posts, which browsers send with Origin: null under no-referrer', async () => {
+    const sameSite: Record<string, string>[] = [
+      { 'sec-fetch-site': 'same-origin', origin: 'null' },
+      { origin: 'null' },
+      { origin: stack.urls.app },
+      {},
+    ];
+    for (const [i, headers] of sameSite.entries()) {
+      const response = await fetch(`${stack.urls.app}/api/subscribe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams({ email: `own-${i}@example.com`, firstName: 'Ow', timeZone: 'UTC' }),
+        redirect: 'manual',
+      });
+      expect(response.status).toBe(303);
+    }
   });
 });

@@ -47,9 +47,24 @@ describe('the inbound Lambda handler: SES event → S3 → the use case, against
   beforeAll(async () => {
     stack = await startTestStack();
     // A minimal S3 GetObject stand-in (path-style): enough for the reader, nothing else.
+    // A minimal S3 stand-in (path-style): GetObject, CopyObject and DeleteObject, nothing else.
     s3 = createServer((req, res) => {
-      requested.push((req.url ?? '').split('?')[0] ?? '');
-      const body = objects.get(decodeURIComponent((req.url ?? '').split('?')[0] ?? ''));
+      const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
+      requested.push(path);
+      if (req.method === 'PUT' && req.headers['x-amz-copy-source']) {
+        const from = objects.get(`/${decodeURIComponent(String(req.headers['x-amz-copy-source'])).replace(/^\//, '')}`);
+        if (from) objects.set(path, from);
+        res.writeHead(from ? 200 : 404, { 'content-type': 'application/xml' });
+        res.end(from ? '<CopyObjectResult><ETag>"x"</ETag></CopyObjectResult>' : '<Error><Code>NoSuchKey</Code></Error>');
+        return;
+      }
+      if (req.method === 'DELETE') {
+        objects.delete(path);
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      const body = objects.get(path);
       if (!body) {
         res.writeHead(404, { 'content-type': 'application/xml' });
         res.end('<Error><Code>NoSuchKey</Code><Message>missing</Message></Error>');
@@ -105,6 +120,9 @@ describe('the inbound Lambda handler: SES event → S3 → the use case, against
     expect(question?.status).toBe('open');
     expect(question?.text).toContain('Is it OK to follow up a second time');
     expect((await emailsTo(stack, 'expert@example.com')).length).toBe(1);
+    // Filed under its subscriber, so that erasing them deletes it.
+    expect(objects.has(`/${BUCKET}/raw/${sub.id}/ses-msg-1`)).toBe(true);
+    expect(objects.has(`/${BUCKET}/inbound/ses-msg-1`)).toBe(false);
   });
 
   it('keeps a message failing SPF and DKIM for review, and drops spam, reporting success each time', async () => {

@@ -30,10 +30,20 @@ export async function receiveStoredMail(
     });
     return { outcome: 'failed', reason: 'storage' };
   }
-  return receiveMail(deps, {
+  const report = await receiveMail(deps, {
     raw,
     recipients: notice.recipients,
     verdicts: notice.verdicts,
     sourceId: notice.messageId,
   });
+  if (report.subscriberId) {
+    // Filed under the person, so that erasing them deletes it; unfiled mail expires with the bucket's rule.
+    await source.fileUnder(notice.messageId, report.subscriberId).catch((error: Error) => {
+      deps.log.warn('inbound mail not filed under its subscriber', {
+        sourceId: notice.messageId,
+        error: error.name,
+      });
+    });
+  }
+  return report;
 }

@@ -1,0 +1,451 @@
+/**
+ * Inbound mail ("ask the expert"): replies to `reply+…@<replyDomain>` and the expert's answers to
+ * `answer+…@<replyDomain>` reach SES, which stores the raw MIME in S3 and then invokes the inbound
+ * function (functions/handlers/inbound.ts) with the message id.
+ *
+ * Two halves, because they live in different stacks:
+ * - `InboundMailStore` (stateful stack): the bucket that holds message bodies, with an expiry, and the
+ *   bucket policy that lets exactly our receipt rule write to `inbound/`. It also fixes the names of the
+ *   receipt rule set and rule, so that this policy can name the rule without a reference to the stack that
+ *   creates it (which depends on the stateful stack, not the other way round).
+ * - `InboundMail` (inbound stack): the function, the receipt rule set and rule (S3, then Lambda), the
+ *   activation of the rule set, the MX record, and the alarms.
+ */
+
+import {
+  Aws,
+  CfnOutput,
+  Duration,
+  Names,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, type IMetric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { HostedZone, MxRecord } from 'aws-cdk-lib/aws-route53';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  type IEmailIdentity,
+  type IReceiptRuleAction,
+  ReceiptRule,
+  ReceiptRuleSet,
+  TlsPolicy,
+} from 'aws-cdk-lib/aws-ses';
+import { Lambda, LambdaInvocationType } from 'aws-cdk-lib/aws-ses-actions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { RAW_MAIL_PREFIX } from '../functions/adapters/s3-raw-mail-archive';
+import { DEFAULT_INBOUND_RETENTION_DAYS } from './context';
+import { CourseFunction } from './course-function';
+
+/** The key prefix the receipt rule stores messages under; the function reads `<prefix><SES message id>`. */
+export /** Where messages are filed per subscriber (`raw/`), as the erasure code looks for them. */
+const FILED_PREFIX = RAW_MAIL_PREFIX;
+const INBOUND_PREFIX = 'inbound/';
+
+/** How long S3 server access logs of the inbound bucket are kept. */
+const ACCESS_LOG_RETENTION_DAYS = 90;
+
+/** The receipt rule's name within its rule set. */
+const RECEIPT_RULE_NAME = 'ask-the-expert';
+
+/** Properties of the inbound-mail store. */
+export interface InboundMailStoreProps {
+  /** Days a raw message is kept under `inbound/` before S3 deletes it. @default 30 */
+  retentionDays?: number;
+}
+
+/**
+ * The bucket of raw inbound mail (message bodies: personal data) and the names of the receipt rule set and
+ * rule allowed to write to it. Belongs in the stateful stack.
+ */
+export class InboundMailStore extends Construct {
+  readonly bucket: Bucket;
+  /**
+   * `<stack name>-inbound-<account>-<region>`: fixed at synth time (account and region may be pseudo
+   * parameters), so the inbound stack names the bucket without a cross-stack reference, and its IAM
+   * statement has a known shape that the cdk-nag acknowledgement can name.
+   */
+  readonly bucketName: string;
+  /** The server access logs of `bucket`: who read or wrote which message, kept 90 days. */
+  readonly accessLogs: Bucket;
+  readonly receiptRuleSetName: string;
+  readonly receiptRuleName: string;
+  /** `arn:…:ses:<region>:<account>:receipt-rule-set/<set>:receipt-rule/<rule>`: the only writer of the bucket. */
+  readonly receiptRuleArn: string;
+
+  constructor(scope: Construct, id: string, props: InboundMailStoreProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const retentionDays = props.retentionDays ?? DEFAULT_INBOUND_RETENTION_DAYS;
+    if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+      throw new Error(`inbound mail retention must be a whole number of days, got ${retentionDays}`);
+    }
+
+    // Globally unique through the account and region, at most 24 + 9 + 12 + 1 + 14 < 64 characters. A
+    // fixed name has one cost: after the stack is deleted, the retained bucket must be emptied and deleted
+    // (or imported) before the stack can be created again.
+    const prefix = stack.stackName
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .slice(0, 24)
+      .replace(/-+$/, '');
+    this.bucketName = `${prefix}-inbound-${stack.account}-${stack.region}`;
+    // Unique per stack and path, stable across deploys, and a plain string known at synth time (SES names
+    // allow letters, digits, dashes, at most 63 characters).
+    this.receiptRuleSetName = Names.uniqueResourceName(this, { maxLength: 63, separator: '-' });
+    this.receiptRuleName = RECEIPT_RULE_NAME;
+    this.receiptRuleArn = stack.formatArn({
+      service: 'ses',
+      resource: 'receipt-rule-set',
+      resourceName: `${this.receiptRuleSetName}:receipt-rule/${this.receiptRuleName}`,
+    });
+
+    // Retained on stack deletion like the table: deleting the stack must not silently erase questions
+    // still being answered. The objects themselves expire by lifecycle, so a retained bucket empties itself.
+    const common = {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // SSE-S3, not KMS: the SES S3 action with a customer key needs a key policy for SES, and S3 server
+      // access logs can only be delivered to an SSE-S3 bucket.
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: false,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    };
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      ...common,
+      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(ACCESS_LOG_RETENTION_DAYS) }],
+    });
+    Validations.of(this.accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket receives the server access logs of the inbound mail bucket; logging it would recurse.',
+    });
+
+    this.bucket = new Bucket(this, 'Bucket', {
+      ...common,
+      bucketName: this.bucketName,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'inbound-mail/',
+      lifecycleRules: [
+        {
+          id: 'ExpireInboundMail',
+          prefix: INBOUND_PREFIX,
+          expiration: Duration.days(retentionDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+        // Messages filed under their subscriber (`raw/<id>/`, so erasure finds them) expire the same way.
+        { id: 'ExpireFiledMail', prefix: FILED_PREFIX, expiration: Duration.days(retentionDays) },
+      ],
+    });
+    // What aws-ses-actions' S3 action would add, narrowed from "any SES rule of this account" to our rule.
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowSesReceiptRuleToStoreInboundMail',
+        principals: [new ServicePrincipal('ses.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${INBOUND_PREFIX}*`)],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID, 'aws:SourceArn': this.receiptRuleArn },
+        },
+      }),
+    );
+  }
+}
+
+/** The ARN of the raw messages (`<bucket>/inbound/*`), as seen from `scope`'s stack. */
+export function inboundObjectsArn(
+  store: InboundMailStore,
+  scope: Construct,
+  prefix = INBOUND_PREFIX,
+): string {
+  return `arn:${Stack.of(scope).partition}:s3:::${store.bucketName}/${prefix}*`;
+}
+
+/**
+ * A resource as cdk-nag 3 spells it in a finding id (`Fn::Join` flattened, `Ref` as `<name>`), so that an
+ * acknowledgement names exactly one finding rather than the whole rule.
+ */
+function nagResource(scope: Construct, value: string): string {
+  const visit = (node: unknown): string => {
+    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/}/g, '>');
+    if (node && typeof node === 'object') {
+      const join = (node as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+      if (join) return join[1].map(visit).join(join[0]);
+      const ref = (node as { Ref?: unknown }).Ref;
+      if (ref !== undefined) return `<${visit(ref)}>`;
+    }
+    return JSON.stringify(node);
+  };
+  return visit(Stack.of(scope).resolve(value));
+}
+
+/** Properties of the inbound-mail wiring. */
+export interface InboundMailProps {
+  /** The bucket and receipt names, from the stateful stack. */
+  store: InboundMailStore;
+  /** The domain replies and answers are addressed to; its MX record points at SES. */
+  replyDomain: string;
+  /** Receives each question (with context) and answers by replying. */
+  expertAddress: string;
+  /** Told when a question has waited 24 hours; the function defaults it to `expertAddress`. */
+  backupAddress?: string;
+  /** Questions one subscriber may ask per day; the function's default applies when absent. */
+  questionsPerDay?: number;
+  siteUrl: string;
+  fromAddress: string;
+  postalAddress: string;
+  table: ITable;
+  signingSecret: ISecret;
+  emailIdentity: IEmailIdentity;
+  configurationSetName: string;
+  configurationSetArn: string;
+  /** A Route 53 public zone: the MX record goes there when it holds `replyDomain`; else it is printed. */
+  hostedZone?: { id: string; name: string };
+  /** Where the inbound alarms notify. */
+  alarmTopic: ITopic;
+}
+
+/**
+ * The inbound function, the receipt rule set (made active) with its one rule (S3, then Lambda), the MX
+ * record of the reply domain, and the alarms that say a question may be lost.
+ */
+export class InboundMail extends Construct {
+  readonly function: CourseFunction;
+  readonly ruleSet: ReceiptRuleSet;
+  readonly rule: ReceiptRule;
+  /** Failed invocations, after Lambda's retries: the S3 object is still there to replay. */
+  readonly deadLetters: Queue;
+
+  constructor(scope: Construct, id: string, props: InboundMailProps) {
+    super(scope, id);
+    const { store } = props;
+
+    const environment: Record<string, string> = {
+      SITE_URL: props.siteUrl,
+      FROM_ADDRESS: props.fromAddress,
+      POSTAL_ADDRESS: props.postalAddress,
+      REPLY_DOMAIN: props.replyDomain,
+      EXPERT_ADDRESS: props.expertAddress,
+      INBOUND_BUCKET: store.bucketName,
+      INBOUND_PREFIX,
+    };
+    if (props.backupAddress) environment.BACKUP_ADDRESS = props.backupAddress;
+    if (props.questionsPerDay !== undefined) environment.QUESTIONS_PER_DAY = String(props.questionsPerDay);
+
+    this.function = new CourseFunction(this, 'Function', {
+      handler: 'inbound',
+      description: 'Turns replies into questions for the expert, and the expert’s replies into answers',
+      environment,
+      table: { table: props.table, access: 'readWrite' },
+      secret: props.signingSecret,
+      sendEmail: {
+        identity: props.emailIdentity,
+        configurationSetName: props.configurationSetName,
+        configurationSetArn: props.configurationSetArn,
+      },
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+    });
+    // The raw messages only: not the bucket listing, not the access logs, not other prefixes.
+    // Once it knows the subscriber, the function files the message under `raw/<subscriber id>/` (copy, then
+    // delete the original), so that erasing a person finds all of their raw mail by prefix.
+    const inboundObjects = inboundObjectsArn(store, this);
+    const filedObjects = inboundObjectsArn(store, this, FILED_PREFIX);
+    this.function.role!.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject', 's3:DeleteObject'], resources: [inboundObjects] }),
+    );
+    this.function.role!.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:PutObject'], resources: [filedObjects] }),
+    );
+    Validations.of(this.function.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, inboundObjects)}]`,
+      reason:
+        'The function reads the message SES just stored, named by its message id, so it may read (and, once ' +
+        `filed, delete) any object under the "${INBOUND_PREFIX}" prefix of the inbound bucket.`,
+    });
+    Validations.of(this.function.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, filedObjects)}]`,
+      reason: `The function files each message under "${FILED_PREFIX}<subscriber id>/" (s3:PutObject only).`,
+    });
+
+    // SES invokes asynchronously (InvocationType Event): Lambda retries twice, then the event lands here
+    // instead of vanishing. Replaying it re-reads the stored message from S3.
+    this.deadLetters = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the inbound function.',
+    });
+    this.function.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(this.deadLetters),
+    });
+
+    // Created before the Lambda action binds, which then reuses it instead of adding one scoped to the
+    // account only: SES may invoke the function for our receipt rule, and no other.
+    this.function.addPermission('AllowSes', {
+      action: 'lambda:InvokeFunction',
+      principal: new ServicePrincipal('ses.amazonaws.com'),
+      sourceAccount: Aws.ACCOUNT_ID,
+      sourceArn: store.receiptRuleArn,
+    });
+
+    this.ruleSet = new ReceiptRuleSet(this, 'RuleSet', { receiptRuleSetName: store.receiptRuleSetName });
+    this.rule = new ReceiptRule(this, 'Rule', {
+      ruleSet: this.ruleSet,
+      receiptRuleName: store.receiptRuleName,
+      recipients: [props.replyDomain],
+      enabled: true,
+      scanEnabled: true,
+      tlsPolicy: TlsPolicy.REQUIRE,
+      actions: [
+        storeInBucket(store),
+        new Lambda({ function: this.function, invocationType: LambdaInvocationType.EVENT }),
+      ],
+    });
+
+    this.activate(store.receiptRuleSetName);
+    this.publishMx(props);
+    this.alarm(props.alarmTopic);
+  }
+
+  /**
+   * CloudFormation can create a receipt rule set but not make it the active one (one per account and
+   * region), so a custom resource calls SES `SetActiveReceiptRuleSet` after the rule exists, and on delete
+   * deactivates it (SES refuses to delete the active set).
+   */
+  private activate(ruleSetName: string): void {
+    const logGroup = new LogGroup(this, 'ActivationLogs', { retention: RetentionDays.ONE_MONTH });
+    // An explicit role, so the provider gets its own log group and this one action, not the managed
+    // AWSLambdaBasicExecutionRole policy.
+    const role = new Role(this, 'ActivationRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Makes the inbound receipt rule set the active one',
+    });
+    logGroup.grantWrite(role);
+    const setActive = {
+      service: 'SES',
+      action: 'setActiveReceiptRuleSet',
+      parameters: { RuleSetName: ruleSetName },
+      // A constant id: a renamed set is an update (activate the new one), never a replacement, whose
+      // delete of the old resource would run last and deactivate receiving altogether.
+      physicalResourceId: PhysicalResourceId.of('active-receipt-rule-set'),
+    };
+    const activation = new AwsCustomResource(this, 'ActivateRuleSet', {
+      resourceType: 'Custom::SesActiveReceiptRuleSet',
+      onCreate: setActive,
+      onUpdate: setActive,
+      // No RuleSetName: no rule set is active.
+      onDelete: { service: 'SES', action: 'setActiveReceiptRuleSet', parameters: {} },
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['ses:SetActiveReceiptRuleSet'], resources: ['*'] }),
+      ]),
+      role,
+      logGroup,
+      installLatestAwsSdk: false,
+    });
+    activation.node.addDependency(this.rule);
+    Validations.of(activation).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ses:SetActiveReceiptRuleSet acts on the account and region, not on a rule set ARN: IAM supports no ' +
+        'resource-level permission for it. This role has no other action.',
+    });
+  }
+
+  /** `<replyDomain> MX 10 inbound-smtp.<region>.amazonaws.com`: in the zone when it holds the domain, else printed. */
+  private publishMx(props: InboundMailProps): void {
+    const { replyDomain, hostedZone } = props;
+    const hostName = `inbound-smtp.${Stack.of(this).region}.amazonaws.com`;
+    const inZone =
+      hostedZone !== undefined &&
+      (replyDomain === hostedZone.name || replyDomain.endsWith(`.${hostedZone.name}`));
+    if (hostedZone && inZone) {
+      new MxRecord(this, 'MxRecord', {
+        zone: HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+          hostedZoneId: hostedZone.id,
+          zoneName: hostedZone.name,
+        }),
+        recordName: `${replyDomain}.`,
+        values: [{ priority: 10, hostName }],
+      });
+      return;
+    }
+    new CfnOutput(this, 'MxRecordToCreate', {
+      description: 'Create this DNS record so that replies reach SES',
+      value: `${replyDomain} MX 10 ${hostName}`,
+    });
+  }
+
+  private alarm(topic: ITopic): void {
+    const fiveMinutes = Duration.minutes(5);
+    const alarm = (id: string, description: string, metric: IMetric) =>
+      new Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(topic));
+    alarm(
+      'ErrorsAlarm',
+      'The inbound function failed (a question or answer may be waiting for a retry)',
+      this.function.metricErrors({ period: fiveMinutes, statistic: Stats.SUM }),
+    );
+    alarm(
+      'DeadLettersAlarm',
+      'An inbound message could not be handled after retries: replay it from the dead-letter queue',
+      this.deadLetters.metricApproximateNumberOfMessagesVisible({
+        period: fiveMinutes,
+        statistic: Stats.MAXIMUM,
+      }),
+    );
+  }
+}
+
+/**
+ * The SES S3 action, without the bucket policy that aws-cdk-lib's `S3` action adds (scoped to the account
+ * only): `InboundMailStore` grants our rule alone. The rule waits for that policy, since SES test-writes to
+ * the bucket when the rule is created.
+ */
+function storeInBucket(store: InboundMailStore): IReceiptRuleAction {
+  return {
+    bind: (rule) => {
+      if (store.bucket.policy) rule.node.addDependency(store.bucket.policy);
+      return { s3Action: { bucketName: store.bucketName, objectKeyPrefix: INBOUND_PREFIX } };
+    },
+  };
+}
+
+/** Properties of the inbound-mail stack. */
+export interface InboundMailStackProps extends StackProps, InboundMailProps {}
+
+/**
+ * Inbound mail as its own stack, deployed after the stateful and stateless stacks: the active receipt rule
+ * set is an account-and-region singleton with a custom resource behind it, kept apart from the functions
+ * and API that are redeployed all the time.
+ */
+export class InboundMailStack extends Stack {
+  readonly inbound: InboundMail;
+
+  constructor(scope: Construct, id: string, props: InboundMailStackProps) {
+    super(scope, id, props);
+    this.inbound = new InboundMail(this, 'InboundMail', props);
+  }
+}
