@@ -26,6 +26,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
@@ -54,12 +55,17 @@ export interface StatelessStackProps extends StackProps {
  */
 const BOUNCE_RATE_LIMIT = 0.04;
 const COMPLAINT_RATE_LIMIT = 0.0008;
+/** Dispatch workers at once (SQS maximum concurrency, at least 2); each sends at this share of the rate. */
+const DISPATCH_WORKERS = 4;
 
 /** The functions, HTTP API, dispatch schedule and alarms. */
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly apiFunction: CourseFunction;
   readonly dispatchFunction: CourseFunction;
+  /** Sends one due-index shard at a time, taken off the dispatch queue, at its share of the send rate. */
+  readonly dispatchWorkerFunction: CourseFunction;
+  readonly dispatchQueue: Queue;
   /** Acts on the configuration set's SES events (bounces, complaints, deliveries, rejects, rendering failures). */
   readonly sesEventsFunction: CourseFunction;
   readonly alarmTopic: Topic;
@@ -99,19 +105,60 @@ export class StatelessStack extends Stack {
       description: 'HTTP API: pages, signup, confirm, unsubscribe',
     });
 
+    // Fan-out: each tick puts one message per due-index shard on a queue; workers (at most DISPATCH_WORKERS
+    // at once) send each shard at their share of the account's rate, so a busy minute is not one Lambda
+    // looping. A shard that keeps failing lands in the dead-letter queue (alarmed); the next tick
+    // re-enqueues every shard anyway, so nothing due is forgotten.
+    const dispatchQueueDeadLetters = new Queue(this, 'DispatchQueueDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(dispatchQueueDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the dispatch queue.',
+    });
+    this.dispatchQueue = new Queue(this, 'DispatchQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Longer than a worker may run, so a shard in progress is not handed to a second worker.
+      visibilityTimeout: Duration.minutes(6),
+      retentionPeriod: Duration.hours(1),
+      deadLetterQueue: { queue: dispatchQueueDeadLetters, maxReceiveCount: 3 },
+    });
+    const fanOut = {
+      ...shared.environment,
+      DISPATCH_WORKERS: String(DISPATCH_WORKERS),
+      EXPERT_ADDRESS: context.expertAddress,
+      ...(context.backupAddress ? { BACKUP_ADDRESS: context.backupAddress } : {}),
+    };
+
     this.dispatchFunction = new CourseFunction(this, 'DispatchFunction', {
       ...shared,
       handler: 'dispatch',
-      description: 'Sends the course emails that are due; runs every five minutes',
+      description:
+        'Every five minutes: enqueues the due-index shards for the workers, runs the question sweep',
       // It also runs the 24-hour sweep of open questions: reminders to the expert, escalation to the backup.
-      environment: {
-        ...shared.environment,
-        EXPERT_ADDRESS: context.expertAddress,
-        ...(context.backupAddress ? { BACKUP_ADDRESS: context.backupAddress } : {}),
-      },
-      // The dispatcher stops early enough to finish inside this; the next tick continues.
+      environment: { ...fanOut, DISPATCH_QUEUE_URL: this.dispatchQueue.queueUrl },
       timeout: Duration.minutes(5),
     });
+    this.dispatchQueue.grantSendMessages(this.dispatchFunction);
+
+    this.dispatchWorkerFunction = new CourseFunction(this, 'DispatchWorkerFunction', {
+      ...shared,
+      handler: 'dispatch-worker',
+      description: 'Sends the due course emails of one due-index shard',
+      environment: fanOut,
+      // The worker stops early enough to finish inside this; the next tick continues.
+      timeout: Duration.minutes(5),
+    });
+    this.dispatchWorkerFunction.addEventSource(
+      new SqsEventSource(this.dispatchQueue, {
+        batchSize: 1,
+        maxConcurrency: DISPATCH_WORKERS,
+        reportBatchItemFailures: true,
+      }),
+    );
     // A failed run is not retried: the next tick, five minutes later, picks up the same due work.
     this.dispatchFunction.configureAsyncInvoke({ retryAttempts: 0 });
 
@@ -227,6 +274,21 @@ export class StatelessStack extends Stack {
     const fiveMinutes = { period: Duration.minutes(5), statistic: Stats.SUM };
     alarm('ApiErrorsAlarm', 'The API function failed', this.apiFunction.metricErrors(fiveMinutes), 1);
     alarm('DispatchErrorsAlarm', 'A dispatch run failed', this.dispatchFunction.metricErrors(fiveMinutes), 1);
+    alarm(
+      'DispatchWorkerErrorsAlarm',
+      'A dispatch worker failed',
+      this.dispatchWorkerFunction.metricErrors(fiveMinutes),
+      1,
+    );
+    alarm(
+      'DispatchQueueDeadLettersAlarm',
+      'A due-index shard failed three times in a row',
+      dispatchQueueDeadLetters.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: Stats.MAXIMUM,
+      }),
+      1,
+    );
     alarm(
       'SesEventsErrorsAlarm',
       'The SES events function failed (a bounce or complaint may not be acted on yet)',

@@ -170,10 +170,15 @@ describe('the stateless stack', () => {
   const functions = () => [
     stacks.stateless.apiFunction,
     stacks.stateless.dispatchFunction,
+    stacks.stateless.dispatchWorkerFunction,
     stacks.stateless.sesEventsFunction,
   ];
   /** The functions that send email (the events function only reads and writes the table). */
-  const senders = () => [stacks.stateless.apiFunction, stacks.stateless.dispatchFunction];
+  const senders = () => [
+    stacks.stateless.apiFunction,
+    stacks.stateless.dispatchFunction,
+    stacks.stateless.dispatchWorkerFunction,
+  ];
 
   it('runs every function on Node.js 22 on arm64 as bundled ESM', () => {
     for (const fn of functions()) {
@@ -202,7 +207,7 @@ describe('the stateless stack', () => {
       const env = Object.fromEntries(
         Object.entries(variables).map(([key, value]) => [
           key,
-          typeof value === 'string' ? value : `x-${key}`,
+          typeof value === 'string' ? value : key.endsWith('_URL') ? `https://x-${key}.example` : `x-${key}`,
         ]),
       );
       expect(() => readConfig(env)).not.toThrow();
@@ -315,6 +320,8 @@ describe('the stateless stack', () => {
       '5xx',
       'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
       'Errors',
       'Errors',
       'Errors',
@@ -335,6 +342,7 @@ describe('the stateless stack', () => {
     const queues = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
     expect(queues.map((a) => a.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual([
       expect.stringMatching(/^DispatchDeadLetters/),
+      expect.stringMatching(/^DispatchQueueDeadLetters/),
       expect.stringMatching(/^SesEventDeadLetters/),
     ]);
     stateless.hasResourceProperties('AWS::SNS::Subscription', {
@@ -513,5 +521,27 @@ describe('deployment context', () => {
       ]);
     }
     expect(Object.keys(stateful.toJSON().Rules ?? {})).not.toContain('RealContextRequired');
+  });
+
+  it('fans the dispatcher out: the tick enqueues shards, at most 4 workers take them, failures go to a DLQ', () => {
+    const tick = propertiesOf(stateless, stacks.stateless.dispatchFunction).Environment.Variables;
+    expect(tick.DISPATCH_QUEUE_URL).toEqual({ Ref: logicalId(stacks.stateless.dispatchQueue) });
+    const worker = propertiesOf(stateless, stacks.stateless.dispatchWorkerFunction).Environment.Variables;
+    expect(worker.DISPATCH_WORKERS).toBe('4');
+    expect(worker.DISPATCH_QUEUE_URL).toBeUndefined();
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stacks.stateless.dispatchWorkerFunction) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stacks.stateless.dispatchQueue), 'Arn'] },
+      BatchSize: 1,
+      ScalingConfig: { MaximumConcurrency: 4 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const queue = propertiesOf(stateless, stacks.stateless.dispatchQueue);
+    expect(queue.RedrivePolicy.maxReceiveCount).toBe(3);
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+    // A shard in progress must stay hidden from other workers for longer than a worker can run.
+    expect(queue.VisibilityTimeout).toBeGreaterThan(
+      propertiesOf(stateless, stacks.stateless.dispatchWorkerFunction).Timeout,
+    );
   });
 });

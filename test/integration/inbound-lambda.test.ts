@@ -52,10 +52,16 @@ describe('the inbound Lambda handler: SES event → S3 → the use case, against
       const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
       requested.push(path);
       if (req.method === 'PUT' && req.headers['x-amz-copy-source']) {
-        const from = objects.get(`/${decodeURIComponent(String(req.headers['x-amz-copy-source'])).replace(/^\//, '')}`);
+        const from = objects.get(
+          `/${decodeURIComponent(String(req.headers['x-amz-copy-source'])).replace(/^\//, '')}`,
+        );
         if (from) objects.set(path, from);
         res.writeHead(from ? 200 : 404, { 'content-type': 'application/xml' });
-        res.end(from ? '<CopyObjectResult><ETag>"x"</ETag></CopyObjectResult>' : '<Error><Code>NoSuchKey</Code></Error>');
+        res.end(
+          from
+            ? '<CopyObjectResult><ETag>"x"</ETag></CopyObjectResult>'
+            : '<Error><Code>NoSuchKey</Code></Error>',
+        );
         return;
       }
       if (req.method === 'DELETE') {
