@@ -22,7 +22,7 @@ import { signupLimits } from './domain/rate-limit';
 import type { SigningKeys } from './domain/tokens';
 
 /** The precompiled course (built by `templates/build.ts`). */
-export const templates = compiled as unknown as CompiledTemplates;
+export const templates: CompiledTemplates = compiled;
 
 /** The real clock. */
 export const systemClock: Clock = { now: () => new Date() };
