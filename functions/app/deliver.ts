@@ -1,5 +1,6 @@
 import { MailRejectedError, MailThrottledError } from '../domain/errors';
 import { advanceAfterSend } from '../domain/subscriber';
+import { emailHash } from '../domain/suppression';
 import { composeCourseEmail } from './compose-email';
 import type { Deps } from './deps';
 import { sendWithRetry } from './send-with-retry';
@@ -36,6 +37,8 @@ export async function deliverDueStep(
       return 'throttled';
     }
     if (error instanceof MailRejectedError) {
+      // Suppressed first, as an SES bounce would be: a crash in between leaves the address suppressed.
+      await deps.safeguards?.suppressions.suppress(emailHash(current.email), 'bounce', nowIso);
       await deps.store.stop(subscriberId, 'bounced', nowIso);
       deps.log.warn('send rejected; subscriber stopped', { subscriberId, email: step.key });
       return 'rejected';

@@ -4,6 +4,7 @@ import { dispatchDue } from '../../functions/app/dispatch-due';
 import { MailRejectedError, MailThrottledError } from '../../functions/domain/errors';
 import type { Mailer } from '../../functions/domain/ports';
 import { confirmSubscriber, newSubscriber } from '../../functions/domain/subscriber';
+import { emailHash } from '../../functions/domain/suppression';
 import { sentEmails, startTestStack, type TestStack } from '../support/stack';
 
 const HOUR = 3600_000;
@@ -140,6 +141,8 @@ describe('the dispatcher under faults, against the real stand-ins', () => {
     expect(report.rejected).toBe(1);
     expect(await countsByAddress(emails)).toEqual([1, 0, 1]);
     expect((await stack.deps.store.findByEmail(emails[1]!))?.status).toBe('bounced');
+    // Suppressed like an SES bounce: signing up again sends nothing.
+    expect(await stack.deps.safeguards?.suppressions.isSuppressed(emailHash(emails[1]!))).toBe(true);
   });
 
   it('sends nothing to someone who unsubscribed after being listed as due', async () => {
