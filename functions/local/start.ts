@@ -35,6 +35,7 @@ console.log(`
   Sent email (SES)     ${stack.urls.ses}
   DynamoDB (dynalite)  ${stack.urls.dynamo}   data in ${dataDir}
   Inbound mail (SMTP)  ${stack.urls.smtp}   replies to reply+…@${stack.config.REPLY_DOMAIN}; expert: ${stack.config.EXPERT_ADDRESS}
+  Email previews       ${stack.urls.app}/_dev/emails
   Time travel          curl -X POST ${stack.urls.app}/_dev/clock -H 'content-type: application/json' -d '{"advanceHours":24}'
 
   Press Ctrl+C to stop.
