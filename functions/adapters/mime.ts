@@ -4,7 +4,7 @@
  * the person wrote above the quoted history.
  */
 import EmailReplyParser from 'email-reply-parser';
-import PostalMime, { type Email } from 'postal-mime';
+import type { Email } from 'postal-mime';
 import { UnreadableMailError } from '../domain/errors';
 import type { MailParser } from '../domain/ports';
 import type { AttachmentNote, InboundMail } from '../domain/questions';
@@ -116,6 +116,8 @@ export class PostalMimeParser implements MailParser {
   async parse(raw: Uint8Array): Promise<InboundMail> {
     let email: Email;
     try {
+      // Loaded on first use: only the inbound function parses mail, and every other cold start skips it.
+      const { default: PostalMime } = await import('postal-mime');
       email = await PostalMime.parse(raw);
     } catch (error) {
       throw new UnreadableMailError(`postal-mime could not parse the message (${(error as Error).name})`);

@@ -1,7 +1,8 @@
 import { InvalidTokenError } from '../domain/errors';
-import { nominalSendTime } from '../domain/schedule';
+import { nominalSendMillis } from '../domain/schedule';
 import { confirmSubscriber, isStopped, type Subscriber } from '../domain/subscriber';
 import { verifyToken } from '../domain/tokens';
+import { describeLocalTime } from '../domain/zoned-time';
 import { deliverDueStep } from './deliver';
 import type { Deps } from './deps';
 
@@ -41,7 +42,6 @@ export async function confirm(deps: Deps, token: string): Promise<ConfirmOutcome
 function firstLessonText(deps: Deps, subscriber: Subscriber): string | undefined {
   const lesson = deps.steps.find((step) => step.kind === 'lesson');
   if (!lesson || !subscriber.confirmedAt) return undefined;
-  return nominalSendTime(lesson, { ...subscriber, confirmedAt: subscriber.confirmedAt }).toFormat(
-    "cccc d LLLL 'at' HH:mm",
-  );
+  const at = nominalSendMillis(lesson, { ...subscriber, confirmedAt: subscriber.confirmedAt });
+  return describeLocalTime(subscriber.timeZone, at);
 }

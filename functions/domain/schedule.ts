@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import type { CourseStep } from './course';
 import { addLocalDays, instantOf } from './zoned-time';
 
@@ -28,14 +27,6 @@ export function nominalSendMillis(
   const wallHour = anchor.sendHour + step.hourOffset;
   const date = addLocalDays(anchor.timeZone, confirmed, step.day + Math.floor(wallHour / 24));
   return instantOf(anchor.timeZone, { ...date, hour: ((wallHour % 24) + 24) % 24, minute: 0 });
-}
-
-/** `nominalSendMillis` as a date-time in the subscriber's zone, for display. */
-export function nominalSendTime(
-  step: Pick<CourseStep, 'day' | 'hourOffset'>,
-  anchor: ScheduleAnchor,
-): DateTime {
-  return DateTime.fromMillis(nominalSendMillis(step, anchor), { zone: anchor.timeZone });
 }
 
 /**

@@ -1,5 +1,3 @@
-import { IANAZone } from 'luxon';
-
 /**
  * Rules for an address we can actually send to. SES accepts only 7-bit ASCII in the local part
  * (internationalised domains must be punycode), so anything else is refused up front.
@@ -39,7 +37,7 @@ export function firstNameProblem(raw: string): string | undefined {
 
 /** Why a time zone cannot be used, or `undefined` when it is a real IANA zone (e.g. Europe/Paris). */
 export function timeZoneProblem(raw: string): string | undefined {
-  if (raw.length === 0 || raw.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(raw) || !IANAZone.isValidZone(raw)) {
+  if (raw.length === 0 || raw.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(raw) || !isKnownZone(raw)) {
     return 'Choose a time zone from the list, like Europe/Paris.';
   }
   return undefined;
@@ -48,4 +46,21 @@ export function timeZoneProblem(raw: string): string | undefined {
 /** Why a send hour cannot be used, or `undefined` for a whole hour 0–23. */
 export function sendHourProblem(hour: number): string | undefined {
   return Number.isInteger(hour) && hour >= 0 && hour <= 23 ? undefined : 'Choose a whole hour from 0 to 23.';
+}
+
+const knownZones = new Map<string, boolean>();
+
+/** True when the runtime's time-zone database knows the zone (cached: the answer never changes). */
+function isKnownZone(zone: string): boolean {
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (knownZones.size < 1000) knownZones.set(zone, known);
+  }
+  return known;
 }

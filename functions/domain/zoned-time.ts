@@ -91,3 +91,25 @@ export function addLocalDays(
   const date = new Date(Date.UTC(wall.year, wall.month - 1, wall.day + days));
   return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
 }
+
+const describers = new Map<string, Intl.DateTimeFormat>();
+
+/** "Friday 27 November at 08:00": an instant as a person in `zone` reads it. */
+export function describeLocalTime(zone: string, ms: number): string {
+  let format = describers.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    describers.set(zone, format);
+  }
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    format.formatToParts(ms).find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('day')} ${part('month')} at ${part('hour')}:${part('minute')}`;
+}

@@ -80,13 +80,17 @@ export class MemorySubscriberStore implements SubscriberStore {
 
   async findDue(shard: number, now: string, cursor?: string): Promise<DuePage> {
     this.count('findDue');
+    // Like DynamoDB's LastEvaluatedKey, the cursor is the last key returned, so sends between pages
+    // (which move entries out of the range) never make a page skip anyone.
     const entries = [...(this.due.get(shard) ?? new Map<string, string>())]
-      .filter(([, at]) => at <= now)
-      .sort(([a, x], [b, y]) => (x === y ? a.localeCompare(b) : x.localeCompare(y)))
-      .map(([id, nextSendAt]) => ({ id, nextSendAt }));
-    const start = cursor ? Number(cursor) : 0;
-    const page = entries.slice(start, start + 100);
-    return { entries: page, cursor: start + 100 < entries.length ? String(start + 100) : undefined };
+      .map(([id, nextSendAt]) => ({ id, nextSendAt, key: `${nextSendAt}#${id}` }))
+      .filter((entry) => entry.nextSendAt <= now && (!cursor || entry.key > cursor))
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
+    const page = entries.slice(0, 100);
+    return {
+      entries: page.map(({ id, nextSendAt }) => ({ id, nextSendAt })),
+      cursor: entries.length > 100 ? page.at(-1)?.key : undefined,
+    };
   }
 
   async earliestDue(shard: number): Promise<string | undefined> {

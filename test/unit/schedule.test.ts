@@ -2,10 +2,15 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { type CourseManifest, courseSteps } from '../../functions/domain/course';
-import { dueAt, MIN_GAP_MS, nominalSendTime } from '../../functions/domain/schedule';
+import { dueAt, MIN_GAP_MS, nominalSendMillis, type ScheduleAnchor } from '../../functions/domain/schedule';
 import manifest from '../../templates/course.json' with { type: 'json' };
 
 const steps = courseSteps(manifest as CourseManifest);
+
+/** The nominal send time as a luxon date-time in the subscriber's zone (luxon is the test's oracle only). */
+function nominalSendTime(step: { day: number; hourOffset: number }, anchor: ScheduleAnchor): DateTime {
+  return DateTime.fromMillis(nominalSendMillis(step, anchor), { zone: anchor.timeZone });
+}
 const HOUR = 3600_000;
 
 /** Every send of the course for one subscriber when each goes out exactly when due. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { instantOf, wallTimeAt } from '../../functions/domain/zoned-time';
+import { describeLocalTime, instantOf, wallTimeAt } from '../../functions/domain/zoned-time';
 
 const zones = Intl.supportedValuesOf('timeZone');
 const instants = fc
@@ -57,5 +57,11 @@ describe('wall-clock arithmetic in time zones', () => {
         instantOf('America/New_York', { year: 2026, month: 11, day: 1, hour: 1, minute: 30 }),
       ).toISOString(),
     ).toBe('2026-11-01T05:30:00.000Z');
+  });
+
+  it('describes an instant as a person in the zone reads it', () => {
+    const at = Date.parse('2026-11-27T02:30:00Z');
+    expect(describeLocalTime('Asia/Kolkata', at)).toBe('Friday 27 November at 08:00');
+    expect(describeLocalTime('America/Los_Angeles', at)).toBe('Thursday 26 November at 18:30');
   });
 });
