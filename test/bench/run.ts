@@ -203,7 +203,9 @@ async function overheadBench(): Promise<void> {
     const used = process.cpuUsage(cpu);
     const cpuMicros = (used.user + used.system) / report.sent;
     const storeMicros = (storeMs * 1000) / report.sent;
-    console.log(`\n## Dispatcher overhead with in-memory adapters, ${report.sent} of ${count} due subscribers sent`);
+    console.log(
+      `\n## Dispatcher overhead with in-memory adapters, ${report.sent} of ${count} due subscribers sent`,
+    );
     console.log(
       `${fmt(cpuMicros, 1)} µs of CPU per email in all, of which ${fmt(storeMicros, 1)} µs inside the in-memory store: ` +
         `the dispatcher's own work is ${fmt(cpuMicros - storeMicros, 1)} µs per email (${fmt(report.sent / wall)} emails/s on one core)`,
