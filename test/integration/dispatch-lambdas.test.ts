@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmSubscriber, newSubscriber } from '../../functions/domain/subscriber';
-import { emailsTo, startTestStack, type TestStack } from '../support/stack';
+import { emailsTo, lambdaEnvironment, startTestStack, type TestStack } from '../support/stack';
 
 const context = { getRemainingTimeInMillis: () => 300_000 } as Context;
 
@@ -45,25 +45,15 @@ describe('the dispatch Lambdas fan out over the due-index shards, against the st
       });
     });
     await new Promise<void>((resolve) => sqs.listen(0, '127.0.0.1', resolve));
-    Object.assign(process.env, {
-      TABLE_NAME: stack.config.TABLE_NAME,
-      SITE_URL: stack.config.SITE_URL,
-      FROM_ADDRESS: stack.config.FROM_ADDRESS,
-      POSTAL_ADDRESS: stack.config.POSTAL_ADDRESS,
-      REPLY_DOMAIN: stack.config.REPLY_DOMAIN,
-      SIGNING_KEY: stack.deps.keys.current,
-      EXPERT_ADDRESS: 'expert@example.com',
-      DUE_SHARDS: String(stack.config.DUE_SHARDS),
-      // The SDK sends to the queue URL's host: here, the stand-in below.
-      DISPATCH_QUEUE_URL: `http://127.0.0.1:${(sqs.address() as AddressInfo).port}/123456789012/dispatch`,
-      DISPATCH_WORKERS: '4',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: stack.urls.dynamo,
-      AWS_ENDPOINT_URL_SESV2: stack.urls.ses,
-      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-    });
+    Object.assign(
+      process.env,
+      lambdaEnvironment(stack, {
+        DUE_SHARDS: String(stack.config.DUE_SHARDS),
+        // The SDK sends to the queue URL's host: here, the stand-in below.
+        DISPATCH_QUEUE_URL: `http://127.0.0.1:${(sqs.address() as AddressInfo).port}/123456789012/dispatch`,
+        DISPATCH_WORKERS: '4',
+      }),
+    );
     ({ handler: tick } = await import('../../functions/handlers/dispatch'));
     ({ handler: worker } = await import('../../functions/handlers/dispatch-worker'));
   });

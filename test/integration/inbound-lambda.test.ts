@@ -5,7 +5,7 @@ import type { SESEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replyAddress } from '../../functions/app/compose-email';
 import { confirmSubscriber, newSubscriber } from '../../functions/domain/subscriber';
-import { emailsTo, startTestStack, type TestStack } from '../support/stack';
+import { emailsTo, lambdaEnvironment, startTestStack, type TestStack } from '../support/stack';
 
 const BUCKET = 'course-inbound';
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/mail/${name}`, import.meta.url));
@@ -80,23 +80,13 @@ describe('the inbound Lambda handler: SES event → S3 → the use case, against
       res.end(body);
     });
     await new Promise<void>((resolve) => s3.listen(0, '127.0.0.1', resolve));
-    Object.assign(process.env, {
-      TABLE_NAME: stack.config.TABLE_NAME,
-      SITE_URL: stack.config.SITE_URL,
-      FROM_ADDRESS: stack.config.FROM_ADDRESS,
-      POSTAL_ADDRESS: stack.config.POSTAL_ADDRESS,
-      REPLY_DOMAIN: stack.config.REPLY_DOMAIN,
-      SIGNING_KEY: stack.deps.keys.current,
-      EXPERT_ADDRESS: 'expert@example.com',
-      INBOUND_BUCKET: BUCKET,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: stack.urls.dynamo,
-      AWS_ENDPOINT_URL_SESV2: stack.urls.ses,
-      AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
-      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-    });
+    Object.assign(
+      process.env,
+      lambdaEnvironment(stack, {
+        INBOUND_BUCKET: BUCKET,
+        AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
+      }),
+    );
     ({ handler } = await import('../../functions/handlers/inbound'));
   });
   afterAll(async () => {

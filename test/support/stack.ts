@@ -84,3 +84,26 @@ export function postJson(stack: LocalStack, path: string, body: unknown): Promis
     body: JSON.stringify(body),
   });
 }
+
+/** The environment under which a Lambda handler module, imported in a test, talks to this stack's stand-ins. */
+export function lambdaEnvironment(
+  stack: LocalStack,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    TABLE_NAME: stack.config.TABLE_NAME,
+    SITE_URL: stack.config.SITE_URL,
+    FROM_ADDRESS: stack.config.FROM_ADDRESS,
+    POSTAL_ADDRESS: stack.config.POSTAL_ADDRESS,
+    REPLY_DOMAIN: stack.config.REPLY_DOMAIN,
+    SIGNING_KEY: stack.deps.keys.current,
+    EXPERT_ADDRESS: 'expert@example.com',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: stack.urls.dynamo,
+    AWS_ENDPOINT_URL_SESV2: stack.urls.ses,
+    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    ...extra,
+  };
+}
