@@ -4,24 +4,32 @@
  */
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const DAY_MS = 86_400_000;
 
-function formatter(zone: string): Intl.DateTimeFormat {
-  let format = formatters.get(zone);
+/** One formatter per locale, zone and purpose, built once: constructing them is the expensive part. */
+function formatterFor(purpose: string, zone: string, locale: string, options: Intl.DateTimeFormatOptions) {
+  const key = `${purpose}|${zone}`;
+  let format = formatters.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, format);
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone: zone });
+    formatters.set(key, format);
   }
   return format;
+}
+
+const DAY_MS = 86_400_000;
+
+const WALL_CLOCK: Intl.DateTimeFormatOptions = {
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+};
+
+function formatter(zone: string): Intl.DateTimeFormat {
+  return formatterFor('wall', zone, 'en-US', WALL_CLOCK);
 }
 
 /** A local calendar date and time, as a wall clock in the zone shows it. */
@@ -92,23 +100,16 @@ export function addLocalDays(
   return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
 }
 
-const describers = new Map<string, Intl.DateTimeFormat>();
-
 /** "Friday 27 November at 08:00": an instant as a person in `zone` reads it. */
 export function describeLocalTime(zone: string, ms: number): string {
-  let format = describers.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone: zone,
-      weekday: 'long',
-      day: 'numeric',
-      month: 'long',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    describers.set(zone, format);
-  }
+  const format = formatterFor('describe', zone, 'en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   const part = (type: Intl.DateTimeFormatPartTypes) =>
     format.formatToParts(ms).find((p) => p.type === type)?.value ?? '';
   return `${part('weekday')} ${part('day')} ${part('month')} at ${part('hour')}:${part('minute')}`;
