@@ -36,6 +36,10 @@ const apiRequests = 6; // landing page, its CSS and script, signup, confirm link
 const month = 30 * 24 * 3600;
 const dispatcherRuns = month / 300; // every 5 minutes
 const shards = 8;
+const alarms = 12; // infra: 10 in the stateless stack, 2 in the inbound stack
+// SQS: the tick's batch send, each worker's receive and delete per shard, and the Lambda poller's
+// long polls (about five at a time, 20 s each) on the dispatch queue.
+const sqsRequests = dispatcherRuns * (Math.ceil(shards / 10) + shards * 2) + (5 * month) / 20;
 
 const emails = subscribers * (courseEmails + questions * outboundPerQuestion);
 const inbound = subscribers * questions * inboundPerQuestion;
@@ -72,10 +76,11 @@ const lines: [string, number][] = [
         (prices.dynamodbOnDemand.storagePerGbMonth + prices.dynamodbOnDemand.pitrPerGbMonth),
   ],
   [
-    'CloudWatch Logs + 8 alarms',
+    `CloudWatch Logs + ${alarms} alarms`,
     (logBytes / 1e9) * (prices.cloudwatch.logsIngestedPerGb + prices.cloudwatch.logsStoredPerGbMonth) +
-      8 * prices.cloudwatch.alarmPerMonth,
+      alarms * prices.cloudwatch.alarmPerMonth,
   ],
+  ['SQS (dispatch fan-out)', (sqsRequests / 1e6) * prices.sqs.requestsPerMillion],
   [
     'Secrets Manager',
     prices.secretsManager.secretPerMonth +
