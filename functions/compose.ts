@@ -3,11 +3,12 @@
  * use cases' dependencies.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import compiled from '../templates/dist/compiled';
+import { documentClient } from './adapters/dynamo-document';
 import { DynamoQuestionStore } from './adapters/dynamo-question-store';
 import { dynamoSafeguards } from './adapters/dynamo-safeguards';
 import { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
@@ -38,9 +39,7 @@ export function createClients(
   overrides: { dynamo?: DynamoDBClientConfig; ses?: SESv2ClientConfig } = {},
 ): Clients {
   return {
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(overrides.dynamo ?? {}), {
-      marshallOptions: { removeUndefinedValues: true },
-    }),
+    dynamo: documentClient(overrides.dynamo ?? {}),
     ses: new SESv2Client(overrides.ses ?? {}),
   };
 }

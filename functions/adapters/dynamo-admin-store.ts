@@ -1,6 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { PersonRecords } from '../domain/privacy';
+import { documentClient, isConditionFailure } from './dynamo-document';
 
 /** Options of the DynamoDB person records. */
 export interface DynamoAdminStoreOptions {
@@ -9,10 +9,6 @@ export interface DynamoAdminStoreOptions {
 }
 
 const pointerKey = (emailKey: string) => ({ pk: `EMAIL#${emailKey}`, sk: 'EMAIL' });
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
 
 /**
  * `PersonRecords` on the single table: everything of a subscriber lives in the partition `SUB#<id>`
@@ -26,11 +22,7 @@ export class DynamoAdminStore implements PersonRecords {
 
   constructor(options: DynamoAdminStoreOptions) {
     this.table = options.tableName;
-    this.doc =
-      options.client ??
-      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-        marshallOptions: { removeUndefinedValues: true },
-      });
+    this.doc = options.client ?? documentClient();
   }
 
   async pointerOf(emailKey: string): Promise<Record<string, unknown> | undefined> {

@@ -1,6 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -8,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OpenQuestionPage, QuestionStore } from '../domain/ports';
 import { type Question, splitQuestionId } from '../domain/questions';
+import { documentClient, isConditionFailure } from './dynamo-document';
 import { OPEN_QUESTIONS_INDEX, TTL_ATTRIBUTE } from './dynamo-table';
 
 /** Options of the DynamoDB question store. */
@@ -24,10 +24,6 @@ const INTERNAL = new Set([
   OPEN_QUESTIONS_INDEX.partitionKey,
   OPEN_QUESTIONS_INDEX.sortKey,
 ]);
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
 
 /**
  * `SUB#<subscriber id>` / `Q#<hash of the message>`: the question lives with its subscriber (export and
@@ -54,11 +50,7 @@ export class DynamoQuestionStore implements QuestionStore {
 
   constructor(options: DynamoQuestionStoreOptions) {
     this.table = options.tableName;
-    this.doc =
-      options.client ??
-      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-        marshallOptions: { removeUndefinedValues: true },
-      });
+    this.doc = options.client ?? documentClient();
   }
 
   async add(question: Question): Promise<boolean> {

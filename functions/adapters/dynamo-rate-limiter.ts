@@ -1,6 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateLimit, RateLimiter } from '../domain/rate-limit';
+import { documentClient } from './dynamo-document';
 import { TTL_ATTRIBUTE } from './dynamo-table';
 
 /** Options of the DynamoDB rate limiter. */
@@ -18,11 +18,7 @@ export class DynamoRateLimiter implements RateLimiter {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(private readonly options: DynamoRateLimiterOptions) {
-    this.doc =
-      options.client ??
-      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-        marshallOptions: { removeUndefinedValues: true },
-      });
+    this.doc = options.client ?? documentClient();
   }
 
   async hit(limit: RateLimit, subject: string, windowStart: Date): Promise<number> {

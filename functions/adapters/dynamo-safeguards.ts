@@ -1,9 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsentLog, ConsentRecord } from '../domain/privacy';
 import { SIGNUP_LIMITS, type SignupLimits } from '../domain/rate-limit';
 import type { Safeguards } from '../domain/safeguards';
 import type { BounceLedger, SuppressionList, SuppressionReason } from '../domain/suppression';
+import { documentClient, isConditionFailure } from './dynamo-document';
 import { DynamoRateLimiter } from './dynamo-rate-limiter';
 
 /** Options of the DynamoDB safeguards. */
@@ -12,17 +12,6 @@ export interface DynamoSafeguardsOptions {
   client?: DynamoDBDocumentClient | undefined;
   /** Signup limits (default: SIGNUP_LIMITS). */
   limits?: SignupLimits | undefined;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
-
-function documentClient(client: DynamoDBDocumentClient | undefined): DynamoDBDocumentClient {
-  return (
-    client ??
-    DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } })
-  );
 }
 
 /** `SUPPRESS#<sha256 of the address>` / `SUPPRESS`: the hash, a reason and a time; nothing that names a person. */
@@ -149,7 +138,7 @@ export class DynamoConsentLog implements ConsentLog {
 
 /** Every safeguard on one DynamoDB table. */
 export function dynamoSafeguards(options: DynamoSafeguardsOptions): Safeguards {
-  const doc = documentClient(options.client);
+  const doc = options.client ?? documentClient();
   return {
     suppressions: new DynamoSuppressionList(doc, options.tableName),
     bounces: new DynamoBounceLedger(doc, options.tableName),

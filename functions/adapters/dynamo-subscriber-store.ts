@@ -1,7 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -9,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DuePage, RecordOutcome, SendRecord, SubscriberStore } from '../domain/ports';
 import { dueShard, type Subscriber } from '../domain/subscriber';
+import { documentClient, isConditionFailure } from './dynamo-document';
 import { DUE_INDEX } from './dynamo-table';
 
 /** Options of the DynamoDB store. */
@@ -25,10 +25,6 @@ const emailKey = (key: string) => ({ pk: `EMAIL#${key}`, sk: 'EMAIL' });
 const sendSk = (step: number) => `SEND#${String(step).padStart(3, '0')}`;
 const INTERNAL = new Set(['pk', 'sk', 'duePk', 'dueSk', 'leaseUntil', 'type']);
 
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
-
 function toSubscriber(item: Record<string, unknown>): Subscriber {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !INTERNAL.has(k))) as unknown as Subscriber;
 }
@@ -40,11 +36,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
 
   constructor(private readonly options: DynamoStoreOptions) {
     this.table = options.tableName;
-    this.doc =
-      options.client ??
-      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-        marshallOptions: { removeUndefinedValues: true },
-      });
+    this.doc = options.client ?? documentClient();
   }
 
   /** The due-index shard of a subscriber: stable, and even across ids. */

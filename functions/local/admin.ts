@@ -10,8 +10,8 @@
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAdminStore } from '../adapters/dynamo-admin-store';
+import { documentClient } from '../adapters/dynamo-document';
 import { DynamoSuppressionList } from '../adapters/dynamo-safeguards';
 import { S3RawMailArchive } from '../adapters/s3-raw-mail-archive';
 import { type AdminDeps, erasePerson, exportPerson } from '../app/admin';
@@ -54,7 +54,7 @@ const dynamo = values.aws
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+const doc = documentClient(dynamo);
 const bucket = values.aws ? process.env.INBOUND_BUCKET : undefined;
 const deps: AdminDeps = {
   records: new DynamoAdminStore({ tableName, client: doc }),

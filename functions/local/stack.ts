@@ -9,8 +9,9 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { serve } from '@hono/node-server';
+import { documentClient } from '../adapters/dynamo-document';
 import { createTableInput } from '../adapters/dynamo-table';
 import type { Deps, Log } from '../app/deps';
 import { dispatchDue } from '../app/dispatch-due';
@@ -113,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     credentials: LOCAL_CREDENTIALS,
   });
   const clients = {
-    dynamo: DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } }),
+    dynamo: documentClient(dynamoClient),
     ses: new SESv2Client({ endpoint: urls.ses, region: REGION, credentials: LOCAL_CREDENTIALS }),
   };
   const config: Config = {
