@@ -12,13 +12,11 @@ import { documentClient } from './adapters/dynamo-document';
 import { DynamoQuestionStore } from './adapters/dynamo-question-store';
 import { dynamoSafeguards } from './adapters/dynamo-safeguards';
 import { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
-import { PostalMimeParser } from './adapters/mime';
-import { S3RawMail } from './adapters/s3-raw-mail';
 import { SesMailer } from './adapters/ses-mailer';
 import type { Deps, Log } from './app/deps';
 import { type Config, readConfig } from './config';
 import { type CompiledTemplates, courseSteps } from './domain/course';
-import type { Clock } from './domain/ports';
+import type { Clock, MailParser } from './domain/ports';
 import { signupLimits } from './domain/rate-limit';
 import type { SigningKeys } from './domain/tokens';
 
@@ -63,7 +61,14 @@ export function createDeps(
   config: Config,
   keys: SigningKeys,
   clients: Clients,
-  parts: { clock?: Clock; log: Log; templates?: CompiledTemplates; sleep?: (ms: number) => Promise<void> },
+  parts: {
+    clock?: Clock;
+    log: Log;
+    templates?: CompiledTemplates;
+    sleep?: (ms: number) => Promise<void>;
+    /** Only the functions that read mail need one; the others get `noMailParser`. */
+    mailParser?: MailParser;
+  },
 ): Deps {
   const course = parts.templates ?? templates;
   return {
@@ -73,7 +78,7 @@ export function createDeps(
       client: clients.dynamo,
     }),
     questions: new DynamoQuestionStore({ tableName: config.TABLE_NAME, client: clients.dynamo }),
-    mailParser: new PostalMimeParser(),
+    mailParser: parts.mailParser ?? noMailParser,
     mailer: new SesMailer({
       from: `${config.SENDER_NAME} <${config.FROM_ADDRESS}>`,
       configurationSet: config.CONFIGURATION_SET,
@@ -108,14 +113,20 @@ export function createDeps(
   };
 }
 
+/**
+ * The mail parser of functions that never parse mail. The parser (postal-mime) is passed in by those
+ * that do, so that it is not in the other Lambda bundles at all: every kilobyte is parsed on a cold start.
+ */
+export const noMailParser: MailParser = {
+  parse: () => Promise.reject(new Error('this function was composed without a mail parser')),
+};
+
 /** Dependencies of a Lambda function: environment, secret and clients, read once per cold start. */
-export async function cloudDeps(log: Log): Promise<{ deps: Deps; config: Config }> {
+export async function cloudDeps(
+  log: Log,
+  parts: { mailParser?: MailParser } = {},
+): Promise<{ deps: Deps; config: Config }> {
   const config = readConfig();
   const keys = await loadSigningKeys(config);
-  return { deps: createDeps(config, keys, createClients(), { log }), config };
-}
-
-/** The reader of raw inbound mail that the SES receipt rule stored in S3. */
-export function rawMailSource(config: Config & { INBOUND_BUCKET: string }): S3RawMail {
-  return new S3RawMail({ bucket: config.INBOUND_BUCKET, prefix: config.INBOUND_PREFIX });
+  return { deps: createDeps(config, keys, createClients(), { log, ...parts }), config };
 }

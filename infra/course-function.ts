@@ -13,6 +13,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { INDEXES } from '../functions/adapters/dynamo-table';
+import { ALIASES, BANNER, MAIN_FIELDS, TARGET } from './lambda-bundling';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -91,14 +92,14 @@ export class CourseFunction extends NodejsFunction {
       environment,
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: TARGET,
         minify: true,
         sourceMap: true,
         // Stack traces need the mappings only; leaving the sources out keeps the upload small.
         sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // Some bundled CommonJS dependencies call require() on Node built-ins, which ESM lacks.
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        mainFields: MAIN_FIELDS,
+        banner: BANNER,
+        esbuildArgs: { '--alias': Object.entries(ALIASES).map(([from, to]) => `${from}=${to}`) },
         // Bundle the AWS SDK too: a pinned, tree-shaken SDK rather than whatever the runtime ships.
         externalModules: [],
         forceDockerBundling: false,

@@ -5,14 +5,14 @@
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { powertoolsLog } from '../adapters/powertools-log';
+import { jsonLog } from '../adapters/json-log';
 import { dispatchDue } from '../app/dispatch-due';
 import { cloudDeps } from '../compose';
 
 const SAFETY_MARGIN_MS = 15_000;
 const message = z.object({ shard: z.number().check(z.int(), z.gte(0)) });
 
-const log = powertoolsLog('dispatch-worker');
+const log = jsonLog('dispatch-worker');
 const { deps, config } = await cloudDeps(log);
 
 function parseJson(text: string): unknown {

@@ -4,7 +4,7 @@
  * functions that share the account's send rate. Without one it sends everything itself.
  */
 import type { Context } from 'aws-lambda';
-import { powertoolsLog } from '../adapters/powertools-log';
+import { jsonLog } from '../adapters/json-log';
 import { SqsShardQueue } from '../adapters/sqs-shard-queue';
 import { dispatchDue } from '../app/dispatch-due';
 import { sweepOpenQuestions } from '../app/inbound/sweep-open-questions';
@@ -13,7 +13,7 @@ import { cloudDeps } from '../compose';
 /** Time kept back from the Lambda timeout so a run always finishes its last sends and records. */
 const SAFETY_MARGIN_MS = 15_000;
 
-const { deps, config } = await cloudDeps(powertoolsLog('dispatch'));
+const { deps, config } = await cloudDeps(jsonLog('dispatch'));
 const queue = config.DISPATCH_QUEUE_URL ? new SqsShardQueue(config.DISPATCH_QUEUE_URL) : undefined;
 
 /** Sends (or fans out) the due course emails, then keeps the 24-hour promise of open questions. */

@@ -1,12 +1,17 @@
 /** Lambda entry point of inbound mail: the SES receipt rule stored the message in S3, then invoked this. */
 import type { SESEvent } from 'aws-lambda';
-import { powertoolsLog } from '../adapters/powertools-log';
+import { jsonLog } from '../adapters/json-log';
+import { PostalMimeParser } from '../adapters/mime';
+import { S3RawMail } from '../adapters/s3-raw-mail';
 import { receiveStoredMail } from '../app/inbound/receive-stored-mail';
-import { cloudDeps, rawMailSource } from '../compose';
+import { cloudDeps } from '../compose';
 import { requireConfig } from '../config';
 
-const { deps, config } = await cloudDeps(powertoolsLog('inbound'));
-const source = rawMailSource(requireConfig(config, ['EXPERT_ADDRESS', 'INBOUND_BUCKET']));
+// The only function that parses mail and reads the inbound bucket, so the only bundle with postal-mime
+// and the S3 client.
+const { deps, config } = await cloudDeps(jsonLog('inbound'), { mailParser: new PostalMimeParser() });
+const { INBOUND_BUCKET, INBOUND_PREFIX } = requireConfig(config, ['EXPERT_ADDRESS', 'INBOUND_BUCKET']);
+const source = new S3RawMail({ bucket: INBOUND_BUCKET, prefix: INBOUND_PREFIX });
 
 /** Receives each message; always reports success (and CONTINUE), so SES never retries or bounces. */
 export const handler = async (event: SESEvent) => {

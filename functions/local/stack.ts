@@ -13,6 +13,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { serve } from '@hono/node-server';
 import { documentClient } from '../adapters/dynamo-document';
 import { createTableInput } from '../adapters/dynamo-table';
+import { PostalMimeParser } from '../adapters/mime';
 import type { Deps, Log } from '../app/deps';
 import { dispatchDue } from '../app/dispatch-due';
 import { sweepOpenQuestions } from '../app/inbound/sweep-open-questions';
@@ -149,7 +150,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.log ?? consoleLog;
 
   let appServer: Server | undefined;
-  const deps = createDeps(config, keys, clients, { clock, log });
+  const deps = createDeps(config, keys, clients, { clock, log, mailParser: new PostalMimeParser() });
   const app = createApp(deps, {
     signupFloorMs: config.SIGNUP_FLOOR_MS,
     devRoutes: createDevRoutes(deps, clock),

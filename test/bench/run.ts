@@ -18,6 +18,7 @@ import { renderEmail } from '../../functions/domain/render';
 import { confirmSubscriber, newSubscriber } from '../../functions/domain/subscriber';
 import { sampleValues } from '../../functions/local/email-preview';
 import { type LocalStack, startLocalStack } from '../../functions/local/stack';
+import { ALIASES, BANNER, MAIN_FIELDS, TARGET } from '../../infra/lambda-bundling';
 import { MemorySubscriberStore } from '../support/memory-store';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -271,12 +272,11 @@ async function bundleBench(): Promise<void> {
         bundle: true,
         platform: 'node',
         format: 'esm',
-        target: 'node22',
+        target: TARGET,
         minify: true,
-        mainFields: ['module', 'main'],
-        banner: {
-          js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-        },
+        mainFields: MAIN_FIELDS,
+        banner: { js: BANNER },
+        alias: ALIASES,
         metafile: true,
         logLevel: 'silent',
       });

@@ -103,7 +103,7 @@ export function lambdaEnvironment(
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: stack.urls.dynamo,
     AWS_ENDPOINT_URL_SESV2: stack.urls.ses,
-    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    LOG_LEVEL: 'silent',
     ...extra,
   };
 }

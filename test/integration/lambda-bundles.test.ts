@@ -1,0 +1,137 @@
+/**
+ * The Lambda bundles exactly as CDK builds them (CourseFunction → esbuild with infra/lambda-bundling.ts):
+ * what is in them, and the API bundle answering a signup against the stand-ins in a fresh Node process,
+ * with nothing but environment variables for credentials, as in Lambda.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App, Stack } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CourseFunction } from '../../infra/course-function';
+import { emailsTo, lambdaEnvironment, startTestStack, type TestStack } from '../support/stack';
+
+const HANDLERS = ['api', 'dispatch', 'dispatch-worker', 'ses-events', 'inbound'] as const;
+type Handler = (typeof HANDLERS)[number];
+
+/** Synthesises one CourseFunction per handler and returns the path of each bundled `index.mjs`. */
+async function bundlesAsCdkBuildsThem(outdir: string): Promise<Record<Handler, string>> {
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  const stack = new Stack(app, 'Bundles');
+  const functions = HANDLERS.map(
+    (handler) =>
+      [
+        handler,
+        new CourseFunction(stack, handler, { handler, description: handler, environment: {} }),
+      ] as const,
+  );
+  app.synth();
+  const template = JSON.parse(await readFile(join(outdir, 'Bundles.template.json'), 'utf8'));
+  const paths = {} as Record<Handler, string>;
+  for (const [handler, fn] of functions) {
+    const resource = template.Resources[stack.getLogicalId(fn.node.defaultChild as never)];
+    const assetPath = resource.Metadata['aws:asset:path'] as string;
+    paths[handler] = join(outdir, assetPath, 'index.mjs');
+  }
+  return paths;
+}
+
+describe('the Lambda bundles CDK builds', () => {
+  let outdir: string;
+  let bundles: Record<Handler, string>;
+  const text = {} as Record<Handler, string>;
+
+  beforeAll(async () => {
+    outdir = await mkdtemp(join(tmpdir(), 'bundles-'));
+    bundles = await bundlesAsCdkBuildsThem(outdir);
+    for (const handler of HANDLERS) text[handler] = await readFile(bundles[handler], 'utf8');
+  }, 120_000);
+  afterAll(() => rm(outdir, { recursive: true, force: true }));
+
+  it('are each at most 800 KB and contain neither mjml nor the Powertools logger', async () => {
+    for (const handler of HANDLERS) {
+      expect((await stat(bundles[handler])).size, handler).toBeLessThanOrEqual(800 * 1024);
+      expect(text[handler], handler).not.toMatch(/mjml|Powertools/);
+    }
+  });
+
+  it("carry the environment credential provider only, not the SDK's SSO, INI and web-identity chain", () => {
+    for (const handler of HANDLERS) {
+      expect(text[handler], handler).toContain('Unable to find environment variable credentials');
+      expect(text[handler], handler).not.toMatch(
+        /defaultProvider::fromSSO|fromTokenFile|credential-provider-ini/,
+      );
+    }
+  });
+
+  it('put the mail parser and the S3 client in the inbound bundle only', () => {
+    for (const handler of HANDLERS) {
+      const inbound = handler === 'inbound';
+      expect(/PostalMime/.test(text[handler]), handler).toBe(inbound);
+      expect(/S3Client/.test(text[handler]), handler).toBe(inbound);
+    }
+  });
+
+  describe('the API bundle in a fresh Node process', () => {
+    let stack: TestStack;
+    beforeAll(async () => {
+      stack = await startTestStack();
+    });
+    afterAll(() => stack.stop());
+
+    it('answers a signup and sends the confirmation through the stand-ins, signing with environment credentials', async () => {
+      const event = {
+        version: '2.0',
+        routeKey: '$default',
+        rawPath: '/api/subscribe',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/json', host: 'course.example.com' },
+        body: JSON.stringify({ email: 'bundle@example.com', firstName: 'Bea', timeZone: 'Europe/Paris' }),
+        isBase64Encoded: false,
+        requestContext: {
+          http: { method: 'POST', path: '/api/subscribe', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9' },
+          requestId: 'r1',
+          timeEpoch: Date.now(),
+        },
+      };
+      const script = `const { handler } = await import(${JSON.stringify(bundles.api)});
+const result = await handler(${JSON.stringify(event)}, {});
+process.stdout.write(JSON.stringify({ statusCode: result.statusCode, body: result.body }));`;
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--input-type=module', '-e', script],
+        // No HOME: the bundle must not look for ~/.aws files; credentials come from the environment only.
+        { env: { PATH: process.env.PATH, ...lambdaEnvironment(stack, { SIGNUP_FLOOR_MS: '0' }) } },
+      );
+      const result = JSON.parse(stdout) as { statusCode: number; body: string };
+      expect(result.statusCode, result.body).toBe(202);
+      const sent = await emailsTo(stack, 'bundle@example.com');
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.subject).toMatch(/confirm/i);
+    });
+
+    it('answers a server error and sends nothing when the environment holds no credentials', async () => {
+      const env: Record<string, string | undefined> = { PATH: process.env.PATH, ...lambdaEnvironment(stack) };
+      delete env.AWS_ACCESS_KEY_ID;
+      delete env.AWS_SECRET_ACCESS_KEY;
+      const script = `const { handler } = await import(${JSON.stringify(bundles.api)});
+const result = await handler(${JSON.stringify({
+        version: '2.0',
+        rawPath: '/api/subscribe',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/json', host: 'course.example.com' },
+        body: JSON.stringify({ email: 'nocreds@example.com', firstName: 'Nia', timeZone: 'UTC' }),
+        isBase64Encoded: false,
+        requestContext: { http: { method: 'POST', path: '/api/subscribe', sourceIp: '203.0.113.10' } },
+      })}, {});
+process.stdout.write(String(result.statusCode));`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        env: { ...env, SIGNUP_FLOOR_MS: '0' } as NodeJS.ProcessEnv,
+      });
+      expect(stdout).toBe('500');
+      expect(await emailsTo(stack, 'nocreds@example.com')).toHaveLength(0);
+    });
+  });
+});
