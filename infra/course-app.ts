@@ -51,7 +51,7 @@ export function buildCourseApp(app: App, context: CourseContext): CourseStacks {
     configurationSetName: stateful.configurationSet.configurationSetName,
     configurationSetArn: stateful.configurationSetArn,
     hostedZone: context.hostedZone,
-    alarmTopic: stateless.alarmTopic,
+    deadLetters: stateless.deadLetters,
   });
 
   if (context.placeholder) {

@@ -9,7 +9,8 @@
  *   receipt rule set and rule, so that this policy can name the rule without a reference to the stack that
  *   creates it (which depends on the stateful stack, not the other way round).
  * - `InboundMail` (inbound stack): the function, the receipt rule set and rule (S3, then Lambda), the
- *   activation of the rule set, the MX record, and the alarms.
+ *   activation of the rule set, and the MX record. A message the function cannot handle after retries goes
+ *   to the deployment's one dead-letter queue (stateless stack), which is alarmed there.
  */
 
 import {
@@ -22,8 +23,6 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -39,8 +38,7 @@ import {
   TlsPolicy,
 } from 'aws-cdk-lib/aws-ses';
 import { Lambda, LambdaInvocationType } from 'aws-cdk-lib/aws-ses-actions';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { RAW_MAIL_PREFIX } from '../functions/adapters/s3-raw-mail-archive';
@@ -212,20 +210,21 @@ export interface InboundMailProps {
   configurationSetArn: string;
   /** A Route 53 public zone: the MX record goes there when it holds `replyDomain`; else it is printed. */
   hostedZone?: { id: string; name: string };
-  /** Where the inbound alarms notify. */
-  alarmTopic: ITopic;
+  /**
+   * The deployment's dead-letter queue (stateless stack, alarmed there): where an invocation that still
+   * fails after Lambda's retries goes, instead of vanishing.
+   */
+  deadLetters: IQueue;
 }
 
 /**
- * The inbound function, the receipt rule set (made active) with its one rule (S3, then Lambda), the MX
- * record of the reply domain, and the alarms that say a question may be lost.
+ * The inbound function, the receipt rule set (made active) with its one rule (S3, then Lambda), and the
+ * MX record of the reply domain.
  */
 export class InboundMail extends Construct {
   readonly function: CourseFunction;
   readonly ruleSet: ReceiptRuleSet;
   readonly rule: ReceiptRule;
-  /** Failed invocations, after Lambda's retries: the S3 object is still there to replay. */
-  readonly deadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: InboundMailProps) {
     super(scope, id);
@@ -279,21 +278,13 @@ export class InboundMail extends Construct {
       reason: `The function files each message under "${FILED_PREFIX}<subscriber id>/" (s3:PutObject only).`,
     });
 
-    // SES invokes asynchronously (InvocationType Event): Lambda retries twice, then the event lands here
-    // instead of vanishing. Replaying it re-reads the stored message from S3.
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the inbound function.',
-    });
+    // SES invokes asynchronously (InvocationType Event): Lambda retries twice, then the event lands in the
+    // deployment's dead-letter queue (alarmed in the stateless stack) instead of vanishing. Its record names
+    // this function; replaying it re-reads the stored message from S3.
     this.function.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(this.deadLetters),
+      onFailure: new SqsDestination(props.deadLetters),
     });
 
     // Created before the Lambda action binds, which then reuses it instead of adding one scoped to the
@@ -321,7 +312,6 @@ export class InboundMail extends Construct {
 
     this.activate(store.receiptRuleSetName);
     this.publishMx(props);
-    this.alarm(props.alarmTopic);
   }
 
   /**
@@ -390,32 +380,6 @@ export class InboundMail extends Construct {
       description: 'Create this DNS record so that replies reach SES',
       value: `${replyDomain} MX 10 ${hostName}`,
     });
-  }
-
-  private alarm(topic: ITopic): void {
-    const fiveMinutes = Duration.minutes(5);
-    const alarm = (id: string, description: string, metric: IMetric) =>
-      new Alarm(this, id, {
-        alarmDescription: description,
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new SnsAction(topic));
-    alarm(
-      'ErrorsAlarm',
-      'The inbound function failed (a question or answer may be waiting for a retry)',
-      this.function.metricErrors({ period: fiveMinutes, statistic: Stats.SUM }),
-    );
-    alarm(
-      'DeadLettersAlarm',
-      'An inbound message could not be handled after retries: replay it from the dead-letter queue',
-      this.deadLetters.metricApproximateNumberOfMessagesVisible({
-        period: fiveMinutes,
-        statistic: Stats.MAXIMUM,
-      }),
-    );
   }
 }
 

@@ -68,6 +68,11 @@ export class StatelessStack extends Stack {
   readonly dispatchQueue: Queue;
   /** Acts on the configuration set's SES events (bounces, complaints, deliveries, rejects, rendering failures). */
   readonly sesEventsFunction: CourseFunction;
+  /**
+   * The one dead-letter queue of the deployment: what could not be handled after retries (dispatch
+   * shards, dispatch ticks, SES events, inbound mail). Each message says where it came from.
+   */
+  readonly deadLetters: Queue;
   readonly alarmTopic: Topic;
   /** Where the site and its links live: `https://<domain>` with a custom domain, else the API's URL. */
   readonly siteUrl: string;
@@ -105,26 +110,34 @@ export class StatelessStack extends Stack {
       description: 'HTTP API: pages, signup, confirm, unsubscribe',
     });
 
-    // Fan-out: each tick puts one message per due-index shard on a queue; workers (at most DISPATCH_WORKERS
-    // at once) send each shard at their share of the account's rate, so a busy minute is not one Lambda
-    // looping. A shard that keeps failing lands in the dead-letter queue (alarmed); the next tick
-    // re-enqueues every shard anyway, so nothing due is forgotten.
-    const dispatchQueueDeadLetters = new Queue(this, 'DispatchQueueDeadLetters', {
+    // One dead-letter queue for everything that is retried and can still fail: the dispatch queue's shards
+    // (SQS redrive), the schedule's and the SES events rule's invocations (EventBridge), and the async
+    // invocations of the dispatch, SES events and inbound functions (Lambda on-failure destinations). One
+    // queue is enough to inspect and replay: each message says where it came from (SQS adds the source
+    // queue's ARN, EventBridge the rule and target ARNs, a Lambda destination record the function ARN).
+    this.deadLetters = new Queue(this, 'DeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(dispatchQueueDeadLetters).acknowledge({
+    Validations.of(this.deadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the dispatch queue.',
+      reason:
+        'This queue is itself the dead-letter queue of the deployment (dispatch queue, schedule, SES ' +
+        'events rule, and the async invocations of the dispatch, SES events and inbound functions).',
     });
+
+    // Fan-out: each tick puts one message per due-index shard on a queue; workers (at most DISPATCH_WORKERS
+    // at once) send each shard at their share of the account's rate, so a busy minute is not one Lambda
+    // looping. A shard that keeps failing lands in the dead-letter queue (alarmed); the next tick
+    // re-enqueues every shard anyway, so nothing due is forgotten.
     this.dispatchQueue = new Queue(this, 'DispatchQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       // Longer than a worker may run, so a shard in progress is not handed to a second worker.
       visibilityTimeout: Duration.minutes(6),
       retentionPeriod: Duration.hours(1),
-      deadLetterQueue: { queue: dispatchQueueDeadLetters, maxReceiveCount: 3 },
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 3 },
     });
     const fanOut = {
       ...shared.environment,
@@ -159,8 +172,13 @@ export class StatelessStack extends Stack {
         reportBatchItemFailures: true,
       }),
     );
-    // A failed run is not retried: the next tick, five minutes later, picks up the same due work.
-    this.dispatchFunction.configureAsyncInvoke({ retryAttempts: 0 });
+    // A failed tick is not retried: the next tick, five minutes later, picks up the same due work, and a
+    // retry would only enqueue every shard a second time. It is recorded in the dead-letter queue instead
+    // of dropped, so that a failing tick raises the dead-letters alarm.
+    this.dispatchFunction.configureAsyncInvoke({
+      retryAttempts: 0,
+      onFailure: new SqsDestination(this.deadLetters),
+    });
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_MONTH });
     new HttpStage(this, 'ApiStage', {
@@ -199,15 +217,6 @@ export class StatelessStack extends Stack {
         'tokens. Abuse is limited by stage throttling and the signup rules in the application.',
     });
 
-    const deadLetters = new Queue(this, 'DispatchDeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the dispatch schedule.',
-    });
     new Rule(this, 'DispatchSchedule', {
       description: 'Runs the dispatcher',
       schedule: Schedule.rate(Duration.minutes(5)),
@@ -215,33 +224,24 @@ export class StatelessStack extends Stack {
         new LambdaFunction(this.dispatchFunction, {
           retryAttempts: 2,
           maxEventAge: Duration.minutes(5),
-          deadLetterQueue: deadLetters,
+          deadLetterQueue: this.deadLetters,
         }),
       ],
     });
 
     // SES events: the configuration set publishes them to the default bus (stateful stack); this rule
     // takes those of our configuration set to the events function. A failing event is retried, then kept
-    // in a dead-letter queue (and alarmed on) rather than lost: a lost complaint would mean more mail.
+    // in the dead-letter queue (and alarmed on) rather than lost: a lost complaint would mean more mail.
     this.sesEventsFunction = new CourseFunction(this, 'SesEventsFunction', {
       ...shared,
       sendEmail: undefined,
       handler: 'ses-events',
       description: 'Suppresses bounced and complaining addresses; records deliveries the dispatcher missed',
     });
-    const sesEventDeadLetters = new Queue(this, 'SesEventDeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(sesEventDeadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the SES events rule and function.',
-    });
     this.sesEventsFunction.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(sesEventDeadLetters),
+      onFailure: new SqsDestination(this.deadLetters),
     });
     new Rule(this, 'SesEventsRule', {
       description: 'SES events of the course configuration set, to the events function',
@@ -253,7 +253,7 @@ export class StatelessStack extends Stack {
         new LambdaFunction(this.sesEventsFunction, {
           retryAttempts: 8,
           maxEventAge: Duration.hours(6),
-          deadLetterQueue: sesEventDeadLetters,
+          deadLetterQueue: this.deadLetters,
         }),
       ],
     });
@@ -271,45 +271,22 @@ export class StatelessStack extends Stack {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }).addAlarmAction(new SnsAction(this.alarmTopic));
 
-    const fiveMinutes = { period: Duration.minutes(5), statistic: Stats.SUM };
-    alarm('ApiErrorsAlarm', 'The API function failed', this.apiFunction.metricErrors(fiveMinutes), 1);
-    alarm('DispatchErrorsAlarm', 'A dispatch run failed', this.dispatchFunction.metricErrors(fiveMinutes), 1);
+    // Four alarms, not one per function and queue (each alarmed metric costs $0.10 a month, and metric
+    // math is billed per metric it reads). No failure goes unseen: an API function error or timeout is a
+    // 5xx (Hono answers its own errors with 500, API Gateway answers a failed invocation with 5xx), and
+    // every other failure is retried (by SQS, EventBridge or Lambda) and, if it keeps failing, becomes a
+    // dead letter. A failure that a retry fixes was never lost, so it does not page anyone.
     alarm(
-      'DispatchWorkerErrorsAlarm',
-      'A dispatch worker failed',
-      this.dispatchWorkerFunction.metricErrors(fiveMinutes),
+      'Api5xxAlarm',
+      'The API answered with a server error (API function errors and timeouts show up here as 5xx)',
+      this.api.metricServerError({ period: Duration.minutes(5), statistic: Stats.SUM }),
       1,
     );
-    alarm(
-      'DispatchQueueDeadLettersAlarm',
-      'A due-index shard failed three times in a row',
-      dispatchQueueDeadLetters.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: Stats.MAXIMUM,
-      }),
-      1,
-    );
-    alarm(
-      'SesEventsErrorsAlarm',
-      'The SES events function failed (a bounce or complaint may not be acted on yet)',
-      this.sesEventsFunction.metricErrors(fiveMinutes),
-      1,
-    );
-    alarm(
-      'SesEventDeadLettersAlarm',
-      'An SES event could not be handled after retries: replay it from the dead-letter queue',
-      sesEventDeadLetters.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: Stats.MAXIMUM,
-      }),
-      1,
-    );
-    // Hono answers its own errors with a 500, which the function's error metric does not see.
-    alarm('Api5xxAlarm', 'The API answered with a server error', this.api.metricServerError(fiveMinutes), 1);
     alarm(
       'DeadLettersAlarm',
-      'The schedule could not invoke the dispatcher',
-      deadLetters.metricApproximateNumberOfMessagesVisible({
+      'Something could not be handled after retries (a dispatch shard or tick, an SES event, an inbound ' +
+        'message): look in the dead-letter queue; each message says where it came from',
+      this.deadLetters.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: Stats.MAXIMUM,
       }),

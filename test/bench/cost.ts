@@ -36,7 +36,7 @@ const apiRequests = 6; // landing page, its CSS and script, signup, confirm link
 const month = 30 * 24 * 3600;
 const dispatcherRuns = month / 300; // every 5 minutes
 const shards = 8;
-const alarms = 12; // infra: 10 in the stateless stack, 2 in the inbound stack
+const alarms = 4; // infra: API 5xx, dead letters, SES bounce rate and complaint rate (stateless stack)
 // SQS: the tick's batch send, each worker's receive and delete per shard, and the Lambda poller's
 // long polls (about five at a time, 20 s each) on the dispatch queue.
 const sqsRequests = dispatcherRuns * (Math.ceil(shards / 10) + shards * 2) + (5 * month) / 20;

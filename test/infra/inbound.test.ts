@@ -327,19 +327,37 @@ describe('the inbound function', () => {
     for (const statement of statements()) expect([statement.Resource].flat()).not.toContain('*');
   });
 
-  it('keeps failed invocations in a dead-letter queue, and alarms on errors and dead letters', () => {
-    inbound.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+  it("sends an invocation still failing after two retries to the stateless stack's dead-letter queue", () => {
+    const [config, ...others] = ofType(inbound, 'AWS::Lambda::EventInvokeConfig').map((c) => c.Properties);
+    expect(others).toEqual([]);
+    expect(config).toMatchObject({
       FunctionName: { Ref: logicalId(fn()) },
       MaximumRetryAttempts: 2,
-      DestinationConfig: {
-        OnFailure: {
-          Destination: { 'Fn::GetAtt': [logicalId(stacks.inbound.inbound.deadLetters), 'Arn'] },
-        },
+      MaximumEventAgeInSeconds: 6 * 3600,
+    });
+    // The queue arrives as a cross-stack reference (weak, per cdk.json): an output of the stateless stack
+    // that holds the ARN of its one dead-letter queue.
+    const destination = config!.DestinationConfig.OnFailure.Destination;
+    expect(destination).toEqual({
+      'Fn::GetStackOutput': {
+        StackName: stacks.stateless.stackName,
+        Region: { Ref: 'AWS::Region' },
+        OutputName: expect.any(String),
       },
     });
-    const alarms = ofType(inbound, 'AWS::CloudWatch::Alarm').map((a) => a.Properties);
-    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors']);
-    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+    const outputs = stateless.toJSON().Outputs as Record<string, Json>;
+    expect(outputs[destination['Fn::GetStackOutput'].OutputName]?.Value).toEqual({
+      'Fn::GetAtt': [logicalId(stacks.stateless.deadLetters), 'Arn'],
+    });
+    // The function may write to it, and the inbound stack keeps no queue of its own.
+    const sends = statements().filter((s) => actions(s).includes('sqs:SendMessage'));
+    expect(sends.flatMap((s) => [s.Resource].flat())).toEqual([destination]);
+    expect(ofType(inbound, 'AWS::SQS::Queue')).toEqual([]);
+  });
+
+  it('has no alarms of its own: a failure that outlasts its retries is a dead letter, alarmed in the stateless stack', () => {
+    expect(ofType(inbound, 'AWS::CloudWatch::Alarm')).toEqual([]);
+    expect(ofType(inbound, 'AWS::CloudWatch::CompositeAlarm')).toEqual([]);
   });
 });
 

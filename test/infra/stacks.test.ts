@@ -54,6 +54,12 @@ const statementsOf = (template: Template, role: IConstruct) =>
 
 const actions = (statement: Statement) => [statement.Action].flat();
 
+/** The ARN of the stack's one dead-letter queue, as the stateless template spells it. */
+const deadLettersArn = () => ({ 'Fn::GetAtt': [logicalId(stacks.stateless.deadLetters), 'Arn'] });
+
+/** Orders template values (objects included) for comparison. */
+const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+
 let app: App;
 let stacks: CourseStacks;
 let stateful: Template;
@@ -244,32 +250,78 @@ describe('the stateless stack', () => {
     });
   });
 
-  it('invokes the dispatcher every five minutes, with retries and an encrypted dead-letter queue', () => {
+  it('invokes the dispatcher every five minutes; a tick that fails to start or fails becomes a dead letter', () => {
+    const deadLetters = deadLettersArn();
     stateless.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
       Targets: [
         Match.objectLike({
           Arn: { 'Fn::GetAtt': [logicalId(stacks.stateless.dispatchFunction), 'Arn'] },
           RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
-          DeadLetterConfig: {
-            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DispatchDeadLetters'), 'Arn'] },
-          },
+          DeadLetterConfig: { Arn: deadLetters },
         }),
       ],
     });
-    // A failed run is left to the next tick rather than retried on top of it.
+    // A failed tick is not retried (the next one takes over) but recorded in the dead-letter queue.
     stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: logicalId(stacks.stateless.dispatchFunction) },
       MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: deadLetters } },
     });
-    stateless.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+
+  it('keeps one encrypted, TLS-only dead-letter queue for 14 days, fed by every retried path of the stack', () => {
+    const deadLetters = deadLettersArn();
+    const queueId = logicalId(stacks.stateless.deadLetters);
+    // Two queues in all: the dispatch queue and the one dead-letter queue.
+    expect(Object.keys(stateless.findResources('AWS::SQS::Queue')).sort()).toEqual(
+      [logicalId(stacks.stateless.dispatchQueue), queueId].sort(),
+    );
+    expect(propertiesOf(stateless, stacks.stateless.deadLetters)).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
     stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         ]),
       },
     });
+    // SQS: a dispatch shard that failed three times.
+    expect(propertiesOf(stateless, stacks.stateless.dispatchQueue).RedrivePolicy).toEqual({
+      deadLetterTargetArn: deadLetters,
+      maxReceiveCount: 3,
+    });
+    // EventBridge: every rule target (the schedule and the SES events rule) that could not be invoked.
+    const targets = Object.values(stateless.findResources('AWS::Events::Rule')).flatMap(
+      (rule) => rule.Properties.Targets as { Arn: unknown; DeadLetterConfig?: unknown }[],
+    );
+    expect(targets.map((t) => t.Arn)).toEqual(
+      expect.arrayContaining([
+        { 'Fn::GetAtt': [logicalId(stacks.stateless.dispatchFunction), 'Arn'] },
+        { 'Fn::GetAtt': [logicalId(stacks.stateless.sesEventsFunction), 'Arn'] },
+      ]),
+    );
+    for (const target of targets) expect(target.DeadLetterConfig).toEqual({ Arn: deadLetters });
+    // Lambda: the async invocations (dispatch tick, SES event) that still failed after their retries.
+    const invokeConfigs = Object.values(stateless.findResources('AWS::Lambda::EventInvokeConfig')).map(
+      (config) => config.Properties,
+    );
+    expect(invokeConfigs.map((config) => config.FunctionName).sort(byJson)).toEqual(
+      [stacks.stateless.dispatchFunction, stacks.stateless.sesEventsFunction]
+        .map((fn) => ({ Ref: logicalId(fn) }))
+        .sort(byJson),
+    );
+    for (const config of invokeConfigs) {
+      expect(config.DestinationConfig).toEqual({ OnFailure: { Destination: deadLetters } });
+    }
+    // Each of those may write to it.
+    for (const fn of [stacks.stateless.dispatchFunction, stacks.stateless.sesEventsFunction]) {
+      const sends = statementsOf(stateless, fn.role!).filter((s) => actions(s).includes('sqs:SendMessage'));
+      expect(sends.flatMap((s) => [s.Resource].flat())).toContainEqual(deadLetters);
+    }
   });
 
   it('lets the functions send email only as the course identity through its configuration set', () => {
@@ -314,37 +366,74 @@ describe('the stateless stack', () => {
     }
   });
 
-  it('alarms on function errors, API server errors, dead letters and SES reputation, by email', () => {
-    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms.map((a) => a.MetricName).sort()).toEqual([
-      '5xx',
-      'ApproximateNumberOfMessagesVisible',
-      'ApproximateNumberOfMessagesVisible',
-      'ApproximateNumberOfMessagesVisible',
-      'Errors',
-      'Errors',
-      'Errors',
-      'Errors',
-      'Reputation.BounceRate',
-      'Reputation.ComplaintRate',
+  it('has exactly four alarms in the whole app, each by email: API 5xx, dead letters, SES bounce and complaint rates', () => {
+    const alarmsOf = (stack: Stack) =>
+      Object.entries(
+        (assembly.getStackArtifact(stack.artifactId).template.Resources ?? {}) as Record<
+          string,
+          { Type: string; Properties: Record<string, unknown> }
+        >,
+      ).filter(([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarmsOf(stacks.stateful)).toEqual([]);
+    expect(alarmsOf(stacks.inbound)).toEqual([]);
+    const alarms = Object.fromEntries(
+      alarmsOf(stacks.stateless).map(([id, resource]) => [
+        id.replace(/[0-9A-F]{8}$/, ''),
+        resource.Properties,
+      ]),
+    ) as Record<string, ReturnType<Template['toJSON']>>;
+    expect(Object.keys(alarms).sort()).toEqual([
+      'Api5xxAlarm',
+      'BounceRateAlarm',
+      'ComplaintRateAlarm',
+      'DeadLettersAlarm',
     ]);
-    expect(alarms.filter((a) => a.MetricName === 'Errors').map((a) => a.Dimensions[0].Value)).toEqual(
-      functions().map((fn) => ({ Ref: logicalId(fn) })),
-    );
-    for (const alarm of alarms) {
+    expect(Object.fromEntries(Object.entries(alarms).map(([id, a]) => [id, a.AlarmDescription]))).toEqual({
+      Api5xxAlarm:
+        'The API answered with a server error (API function errors and timeouts show up here as 5xx)',
+      DeadLettersAlarm:
+        'Something could not be handled after retries (a dispatch shard or tick, an SES event, an inbound ' +
+        'message): look in the dead-letter queue; each message says where it came from',
+      BounceRateAlarm: 'SES bounce rate reached 4 % (SES reviews the account at 5 %)',
+      ComplaintRateAlarm: 'SES complaint rate reached 0.08 % (SES reviews the account at 0.1 %)',
+    });
+    for (const alarm of Object.values(alarms)) {
       expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stacks.stateless.alarmTopic) }]);
       expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+      expect(alarm.EvaluationPeriods).toBe(1);
+      expect(alarm.TreatMissingData).toBe('notBreaching');
     }
+    // Any server error of the API, over five minutes.
+    expect(alarms.Api5xxAlarm).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      Dimensions: [{ Name: 'ApiId', Value: { Ref: logicalId(stacks.stateless.api) } }],
+    });
+    // Any message in the one dead-letter queue.
+    expect(alarms.DeadLettersAlarm).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1,
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(stacks.stateless.deadLetters), 'QueueName'] },
+        },
+      ],
+    });
     // A step before SES's own review thresholds (5 % bounces, 0.1 % complaints).
-    const threshold = (metric: string) => alarms.find((a) => a.MetricName === metric)?.Threshold;
-    expect(threshold('Reputation.BounceRate')).toBe(0.04);
-    expect(threshold('Reputation.ComplaintRate')).toBe(0.0008);
-    const queues = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
-    expect(queues.map((a) => a.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual([
-      expect.stringMatching(/^DispatchDeadLetters/),
-      expect.stringMatching(/^DispatchQueueDeadLetters/),
-      expect.stringMatching(/^SesEventDeadLetters/),
-    ]);
+    expect(alarms.BounceRateAlarm).toMatchObject({ MetricName: 'Reputation.BounceRate', Threshold: 0.04 });
+    expect(alarms.ComplaintRateAlarm).toMatchObject({
+      MetricName: 'Reputation.ComplaintRate',
+      Threshold: 0.0008,
+    });
+    // No per-function error alarms: a function failure is a 5xx or, after its retries, a dead letter.
+    expect(Object.values(alarms).map((a) => a.MetricName)).not.toContain('Errors');
     stateless.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
@@ -367,7 +456,7 @@ describe('SES events', () => {
     );
   });
 
-  it('sends the events of the course configuration set to the events function, with retries and a dead-letter queue', () => {
+  it('sends the events of the course configuration set to the events function; one still failing after retries becomes a dead letter', () => {
     const fn = stacks.stateless.sesEventsFunction;
     expect(propertiesOf(stateless, fn)).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
     const rules = Object.values(stateless.findResources('AWS::Events::Rule')).map((r) => r.Properties);
@@ -377,16 +466,15 @@ describe('SES events', () => {
       expect.objectContaining({
         Arn: { 'Fn::GetAtt': [logicalId(fn), 'Arn'] },
         RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 6 * 3600 },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^SesEventDeadLetters/), 'Arn'] } },
+        DeadLetterConfig: { Arn: deadLettersArn() },
       }),
     ]);
     // A failing invocation is retried by Lambda, then parked in the same queue instead of dropped.
     stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: logicalId(fn) },
       MaximumRetryAttempts: 2,
-      DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesEventDeadLetters'), 'Arn'] } },
-      },
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: deadLettersArn() } },
     });
     stateless.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
