@@ -68,10 +68,10 @@ export class CourseFunction extends NodejsFunction {
     });
     logGroup.grantWrite(role);
 
-    const environment: Record<string, string> = {
-      NODE_OPTIONS: '--enable-source-maps',
-      ...props.environment,
-    };
+    // No NODE_OPTIONS=--enable-source-maps: Node then parses the whole source map as the bundle loads,
+    // about 50 ms more on every cold start. The map still ships beside the bundle, so a minified stack
+    // trace can be read offline, or the flag set for a while on one function (see README).
+    const environment: Record<string, string> = { ...props.environment };
     if (props.table) environment.TABLE_NAME = props.table.table.tableName;
     if (props.secret) environment.SIGNING_SECRET_ARN = props.secret.secretArn;
     if (props.sendEmail) environment.CONFIGURATION_SET = props.sendEmail.configurationSetName;
@@ -95,7 +95,7 @@ export class CourseFunction extends NodejsFunction {
         target: TARGET,
         minify: true,
         sourceMap: true,
-        // Stack traces need the mappings only; leaving the sources out keeps the upload small.
+        // To read stack traces offline; the mappings are enough, leaving the sources out keeps it small.
         sourcesContent: false,
         mainFields: MAIN_FIELDS,
         banner: BANNER,
