@@ -160,6 +160,13 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
             .join('');
           return sendPage(c, deps, 'signup-errors', 400, { errorList: list }, new Set(['errorList']));
         }
+        // A form post (a browser without JavaScript) that meets a signup limit or a busy moment gets a
+        // page saying so, with the same status and Retry-After as the JSON answer.
+        const answer = toHttpError(error);
+        if (isForm && (answer.status === 429 || answer.status === 503)) {
+          if (answer.retryAfter) c.header('Retry-After', String(answer.retryAfter));
+          return sendPage(c, deps, 'try-later', answer.status, { message: answer.body.message });
+        }
         throw error;
       }
       await wait(floor - (performance.now() - started));

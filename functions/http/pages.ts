@@ -15,6 +15,7 @@ export type PageName =
   | 'unsubscribed'
   | 'not-found'
   | 'signup-errors'
+  | 'try-later'
   | 'error';
 
 const TITLES: Record<PageName, string> = {
@@ -27,6 +28,7 @@ const TITLES: Record<PageName, string> = {
   unsubscribed: 'Unsubscribed',
   'not-found': 'Not found',
   'signup-errors': 'Check your details',
+  'try-later': 'Please try again later',
   error: 'Something went wrong',
 };
 

@@ -101,6 +101,24 @@ const VISITS: Visit[] = [
     open: async (page) => expectStatus(await goto(page, '/no-such-page'), 404),
   },
   {
+    name: 'try-later',
+    async open(page) {
+      // The local stack's signup limit is far above what a browser test reaches; serve the page exactly
+      // as the signup route renders it for a form post over the limit (tested in abuse.test.ts).
+      const url = `${stack.urls.app}/preview-of-the-try-later-page`;
+      await page.route(url, (route) =>
+        route.fulfill({
+          status: 429,
+          contentType: 'text/html; charset=utf-8',
+          body: renderNamedPage(stack.deps, 'try-later', {
+            message: 'Too many signups from here. Please try again later.',
+          }),
+        }),
+      );
+      expectStatus(await goto(page, url), 429);
+    },
+  },
+  {
     name: 'error',
     async open(page) {
       // A real 5xx needs a broken backend; serve the page exactly as the app's error handler renders it.

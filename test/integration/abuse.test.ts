@@ -55,6 +55,22 @@ describe('subscription bombing sends at most a handful of confirmation emails', 
     expect(profiles).toHaveLength(10);
   });
 
+  it('answers a form post over the limit (no JavaScript) with a try-later page, 429 and Retry-After', async () => {
+    // This client used up its signups in the test above.
+    const response = await fetch(`${stack.urls.app}/api/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: 'form-late@example.com', firstName: 'Flo', timeZone: 'UTC' }),
+    });
+    expect(response.status).toBe(429);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    const page = await response.text();
+    expect(page).toContain('<h1>Please try again later</h1>');
+    expect(page).toContain('Too many signups from here.');
+    expect(await emailsTo(stack, 'form-late@example.com')).toHaveLength(0);
+  });
+
   it('signs up one address 1,000 times from 1,000 clients over 25 hours: at most 3 confirmations a day', async () => {
     const app = createApp(stack.deps);
     const before = (await confirmations()).length;
