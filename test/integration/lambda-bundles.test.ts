@@ -81,31 +81,41 @@ describe('the Lambda bundles CDK builds', () => {
     });
     afterAll(() => stack.stop());
 
-    it('answers a signup and sends the confirmation through the stand-ins, signing with environment credentials', async () => {
-      const event = {
-        version: '2.0',
-        routeKey: '$default',
-        rawPath: '/api/subscribe',
-        rawQueryString: '',
-        headers: { 'content-type': 'application/json', host: 'course.example.com' },
-        body: JSON.stringify({ email: 'bundle@example.com', firstName: 'Bea', timeZone: 'Europe/Paris' }),
-        isBase64Encoded: false,
-        requestContext: {
-          http: { method: 'POST', path: '/api/subscribe', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9' },
-          requestId: 'r1',
-          timeEpoch: Date.now(),
-        },
-      };
+    /** API Gateway's (HTTP API, payload 2.0) event for a JSON signup. */
+    const signupEvent = (email: string, sourceIp: string) => ({
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/api/subscribe',
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json', host: 'course.example.com' },
+      body: JSON.stringify({ email, firstName: 'Bea', timeZone: 'Europe/Paris' }),
+      isBase64Encoded: false,
+      requestContext: {
+        http: { method: 'POST', path: '/api/subscribe', protocol: 'HTTP/1.1', sourceIp },
+        requestId: 'r1',
+        timeEpoch: Date.now(),
+      },
+    });
+
+    /**
+     * Imports the API bundle in a new Node process with only `env` (no HOME: nothing may be read from
+     * ~/.aws) and hands it `event`, as Lambda would; returns the handler's status and body.
+     */
+    async function invokeBundle(env: Record<string, string | undefined>, event: unknown) {
       const script = `const { handler } = await import(${JSON.stringify(bundles.api)});
 const result = await handler(${JSON.stringify(event)}, {});
 process.stdout.write(JSON.stringify({ statusCode: result.statusCode, body: result.body }));`;
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ['--input-type=module', '-e', script],
-        // No HOME: the bundle must not look for ~/.aws files; credentials come from the environment only.
-        { env: { PATH: process.env.PATH, ...lambdaEnvironment(stack, { SIGNUP_FLOOR_MS: '0' }) } },
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH, SIGNUP_FLOOR_MS: '0', ...env } as NodeJS.ProcessEnv,
+      });
+      return JSON.parse(stdout) as { statusCode: number; body: string };
+    }
+
+    it('answers a signup and sends the confirmation through the stand-ins, signing with environment credentials', async () => {
+      const result = await invokeBundle(
+        lambdaEnvironment(stack),
+        signupEvent('bundle@example.com', '203.0.113.9'),
       );
-      const result = JSON.parse(stdout) as { statusCode: number; body: string };
       expect(result.statusCode, result.body).toBe(202);
       const sent = await emailsTo(stack, 'bundle@example.com');
       expect(sent).toHaveLength(1);
@@ -113,24 +123,13 @@ process.stdout.write(JSON.stringify({ statusCode: result.statusCode, body: resul
     });
 
     it('answers a server error and sends nothing when the environment holds no credentials', async () => {
-      const env: Record<string, string | undefined> = { PATH: process.env.PATH, ...lambdaEnvironment(stack) };
-      delete env.AWS_ACCESS_KEY_ID;
-      delete env.AWS_SECRET_ACCESS_KEY;
-      const script = `const { handler } = await import(${JSON.stringify(bundles.api)});
-const result = await handler(${JSON.stringify({
-        version: '2.0',
-        rawPath: '/api/subscribe',
-        rawQueryString: '',
-        headers: { 'content-type': 'application/json', host: 'course.example.com' },
-        body: JSON.stringify({ email: 'nocreds@example.com', firstName: 'Nia', timeZone: 'UTC' }),
-        isBase64Encoded: false,
-        requestContext: { http: { method: 'POST', path: '/api/subscribe', sourceIp: '203.0.113.10' } },
-      })}, {});
-process.stdout.write(String(result.statusCode));`;
-      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-        env: { ...env, SIGNUP_FLOOR_MS: '0' } as NodeJS.ProcessEnv,
-      });
-      expect(stdout).toBe('500');
+      const env = {
+        ...lambdaEnvironment(stack),
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+      };
+      const result = await invokeBundle(env, signupEvent('nocreds@example.com', '203.0.113.10'));
+      expect(result.statusCode).toBe(500);
       expect(await emailsTo(stack, 'nocreds@example.com')).toHaveLength(0);
     });
   });
