@@ -442,6 +442,22 @@ describe('the stateless stack', () => {
   });
 });
 
+describe('the cost model (npm run cost)', () => {
+  it('bills every alarm the app synthesises, and stays within 15 % of the SES floor at 10,000 subscribers', () => {
+    const alarms = assembly.stacks
+      .flatMap((stack) => Object.values((stack.template.Resources ?? {}) as Record<string, { Type: string }>))
+      .filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm').length;
+    const printed = execFileSync('npx', ['tsx', 'test/bench/cost.ts', '--subscribers', '10000'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(printed).toMatch(new RegExp(`CloudWatch Logs \\+ ${alarms} alarms`));
+    const above = Number(printed.match(/total is ([\d.]+)% above the SES floor/)?.[1]);
+    expect(above).toBeGreaterThan(0);
+    expect(above).toBeLessThanOrEqual(15);
+  });
+});
+
 describe('SES events', () => {
   it('publishes bounces, complaints, deliveries, rejects and rendering failures to the default event bus', () => {
     const destinations = Object.values(stateful.findResources('AWS::SES::ConfigurationSetEventDestination'));
