@@ -164,8 +164,16 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
         // page saying so, with the same status and Retry-After as the JSON answer.
         const answer = toHttpError(error);
         if (isForm && (answer.status === 429 || answer.status === 503)) {
-          if (answer.retryAfter) c.header('Retry-After', String(answer.retryAfter));
-          return sendPage(c, deps, 'try-later', answer.status, { message: answer.body.message });
+          const seconds = answer.retryAfter ?? 60;
+          c.header('Retry-After', String(seconds));
+          const minutes = Math.max(1, Math.ceil(seconds / 60));
+          const reason =
+            answer.status === 429
+              ? 'There have been too many signup attempts for now.'
+              : 'We are sending a lot of email right now.';
+          return sendPage(c, deps, 'try-later', answer.status, {
+            message: `${reason} You can try again in about ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+          });
         }
         throw error;
       }

@@ -111,7 +111,8 @@ const VISITS: Visit[] = [
           status: 429,
           contentType: 'text/html; charset=utf-8',
           body: renderNamedPage(stack.deps, 'try-later', {
-            message: 'Too many signups from here. Please try again later.',
+            message:
+              'There have been too many signup attempts for now. You can try again in about 10 minutes.',
           }),
         }),
       );
