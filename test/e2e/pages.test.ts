@@ -1,10 +1,10 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNamedPage } from '../../functions/http/pages';
 import type { LocalStack } from '../../functions/local/stack';
-import { COLOUR_RULES, launchBrowser, seriousAxeViolations } from '../support/browser';
+import { COLOUR_RULES, launchBrowser, seriousAxeViolations, withPage } from '../support/browser';
 import { startTestStack } from '../support/stack';
 import { confirmedSubscriber, confirmLinkFor, uniqueEmail } from './flows';
 
@@ -136,15 +136,6 @@ const VISITS: Visit[] = [
   },
 ];
 
-async function withPage<T>(options: BrowserContextOptions, run: (page: Page) => Promise<T>): Promise<T> {
-  const context = await browser.newContext({ timezoneId: 'Europe/London', ...options });
-  try {
-    return await run(await context.newPage());
-  } finally {
-    await context.close();
-  }
-}
-
 function scrollOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
@@ -166,13 +157,13 @@ describe('every page is accessible, fits every screen, and is photographed', () 
   it.concurrent.each(VISITS)(
     '$name: axe finds no serious or critical violation in light or dark mode',
     async (visit) => {
-      const light = await withPage({ bypassCSP: true, colorScheme: 'light' }, async (page) => {
+      const light = await withPage(browser, { bypassCSP: true, colorScheme: 'light' }, async (page) => {
         await visit.open(page);
         return seriousAxeViolations(page);
       });
       expect(light, `${visit.name} in light mode, every rule`).toEqual([]);
       // Dark mode changes colours only, so its pass runs the colour rules.
-      const dark = await withPage({ bypassCSP: true, colorScheme: 'dark' }, async (page) => {
+      const dark = await withPage(browser, { bypassCSP: true, colorScheme: 'dark' }, async (page) => {
         await visit.open(page);
         return seriousAxeViolations(page, COLOUR_RULES);
       });
@@ -183,7 +174,7 @@ describe('every page is accessible, fits every screen, and is photographed', () 
   it.concurrent.each(VISITS)(
     '$name: one h1, header/main/footer landmarks, a skip link first, and no sideways scrolling from 320 px up',
     async (visit) => {
-      await withPage({ viewport: { width: 1280, height: 900 } }, async (page) => {
+      await withPage(browser, { viewport: { width: 1280, height: 900 } }, async (page) => {
         await visit.open(page);
         expect(await page.locator('h1').count()).toBe(1);
         for (const role of ['banner', 'main', 'contentinfo'] as const) {
@@ -211,7 +202,7 @@ describe('every page is accessible, fits every screen, and is photographed', () 
 
   it.concurrent.each(VISITS)('$name: screenshots at 375 and 1280 px, light and dark', async (visit) => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      await withPage({ colorScheme, viewport: { width: 375, height: 900 } }, async (page) => {
+      await withPage(browser, { colorScheme, viewport: { width: 375, height: 900 } }, async (page) => {
         await visit.open(page);
         for (const width of [375, 1280]) {
           await page.setViewportSize({ width, height: 900 });

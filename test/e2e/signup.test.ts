@@ -1,10 +1,10 @@
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templates } from '../../functions/compose';
 import { courseSteps } from '../../functions/domain/course';
 import { timeZoneProblem } from '../../functions/domain/signup-rules';
 import type { LocalStack } from '../../functions/local/stack';
-import { launchBrowser } from '../support/browser';
+import { launchBrowser, withPage } from '../support/browser';
 import { emailsTo, startTestStack } from '../support/stack';
 import { confirmedSubscriber, latestConfirmLink, uniqueEmail } from './flows';
 
@@ -19,15 +19,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
-
-async function withPage<T>(options: BrowserContextOptions, run: (page: Page) => Promise<T>): Promise<T> {
-  const context = await browser.newContext({ timezoneId: 'Europe/London', ...options });
-  try {
-    return await run(await context.newPage());
-  } finally {
-    await context.close();
-  }
-}
 
 async function openLanding(page: Page): Promise<void> {
   const response = await page.goto(`${stack.urls.app}/`);
@@ -44,7 +35,7 @@ const submit = (page: Page) => page.getByRole('button', { name: 'Send me the cou
 describe('signing up on the landing page', () => {
   it('with JavaScript, signs up in place: the success message shows without a page load', async () => {
     const email = uniqueEmail('js');
-    await withPage({}, async (page) => {
+    await withPage(browser, {}, async (page) => {
       await openLanding(page);
       const navigations: string[] = [];
       page.on('framenavigated', (frame) => {
@@ -75,7 +66,7 @@ describe('signing up on the landing page', () => {
 
   it('without JavaScript, the form post lands on the check-inbox page and keeps the default UTC zone', async () => {
     const email = uniqueEmail('nojs');
-    await withPage({ javaScriptEnabled: false, timezoneId: 'Asia/Tokyo' }, async (page) => {
+    await withPage(browser, { javaScriptEnabled: false, timezoneId: 'Asia/Tokyo' }, async (page) => {
       await openLanding(page);
       expect(await page.getByLabel('Time zone').inputValue()).toBe('UTC');
       await fillSignup(page, 'Ben', email);
@@ -92,7 +83,7 @@ describe('signing up on the landing page', () => {
 
   it('fills in the time zone the browser reports (Asia/Kolkata) and stores it with the signup', async () => {
     const email = uniqueEmail('kolkata');
-    await withPage({ timezoneId: 'Asia/Kolkata' }, async (page) => {
+    await withPage(browser, { timezoneId: 'Asia/Kolkata' }, async (page) => {
       await openLanding(page);
       expect(await page.getByLabel('Time zone').inputValue()).toBe('Asia/Kolkata');
       await fillSignup(page, 'Priya', email);
@@ -104,7 +95,7 @@ describe('signing up on the landing page', () => {
 
   it('lets the person change the detected time zone before signing up', async () => {
     const email = uniqueEmail('moved');
-    await withPage({ timezoneId: 'Asia/Kolkata' }, async (page) => {
+    await withPage(browser, { timezoneId: 'Asia/Kolkata' }, async (page) => {
       await openLanding(page);
       await fillSignup(page, 'Ola', email);
       await page.getByLabel('Time zone').fill('America/Chicago');
@@ -115,7 +106,7 @@ describe('signing up on the landing page', () => {
   });
 
   it('shows each error from the API next to its field, linked by aria-describedby and marked aria-invalid', async () => {
-    await withPage({}, async (page) => {
+    await withPage(browser, {}, async (page) => {
       await openLanding(page);
       await page.getByLabel('Email address').fill('not-an-email');
       await page.getByLabel('Time zone').fill('Mars/Olympus_Mons');
@@ -153,7 +144,7 @@ describe('signing up on the landing page', () => {
 
   it('sends one request when the submit button is double-clicked', async () => {
     const email = uniqueEmail('double');
-    const requests = await withPage({}, async (page) => {
+    const requests = await withPage(browser, {}, async (page) => {
       await openLanding(page);
       let count = 0;
       page.on('request', (request) => {
@@ -179,7 +170,7 @@ describe('signing up on the landing page', () => {
 describe('the links in the emails', () => {
   it('opens the confirmed page from the confirmation link the SES stand-in received', async () => {
     const email = uniqueEmail('confirm');
-    await withPage({ timezoneId: 'America/New_York' }, async (page) => {
+    await withPage(browser, { timezoneId: 'America/New_York' }, async (page) => {
       await openLanding(page);
       await fillSignup(page, 'Carmen', email);
       await submit(page).click();
@@ -196,7 +187,7 @@ describe('the links in the emails', () => {
   it('unsubscribes with the one button of the page the welcome email’s List-Unsubscribe link opens', async () => {
     const email = uniqueEmail('leave');
     const { unsubscribeLink } = await confirmedSubscriber(stack, email);
-    await withPage({}, async (page) => {
+    await withPage(browser, {}, async (page) => {
       await page.goto(unsubscribeLink);
       const buttons = page.getByRole('button');
       expect(await buttons.count()).toBe(1);
@@ -211,7 +202,7 @@ describe('the links in the emails', () => {
 
 describe('the landing page itself', () => {
   it('weighs under 50 KB with its CSS and script, and requests nothing from another origin', async () => {
-    const { requested, bytes } = await withPage({}, async (page) => {
+    const { requested, bytes } = await withPage(browser, {}, async (page) => {
       const requested: string[] = [];
       const sizes = new Map<string, number>();
       page.on('request', (request) => {
@@ -239,7 +230,7 @@ describe('the landing page itself', () => {
   });
 
   it('runs under the app’s strict Content-Security-Policy with no violation', async () => {
-    await withPage({ timezoneId: 'Asia/Kolkata' }, async (page) => {
+    await withPage(browser, { timezoneId: 'Asia/Kolkata' }, async (page) => {
       await page.addInitScript(() => {
         const seen: string[] = [];
         Object.assign(window, { cspViolations: seen });
@@ -259,7 +250,7 @@ describe('the landing page itself', () => {
 
   it('lists every lesson of the course manifest in the syllabus, in order', async () => {
     const lessons = courseSteps(templates.manifest).filter((step) => step.kind === 'lesson');
-    await withPage({}, async (page) => {
+    await withPage(browser, {}, async (page) => {
       await openLanding(page);
       const items = page.locator('.syllabus li');
       expect(await items.count()).toBe(lessons.length);
@@ -273,7 +264,7 @@ describe('the landing page itself', () => {
   });
 
   it('describes itself to link previews with a title, a description and Open Graph tags', async () => {
-    await withPage({}, async (page) => {
+    await withPage(browser, {}, async (page) => {
       await openLanding(page);
       const meta = (selector: string) => page.locator(selector).getAttribute('content');
       const title = await page.title();
@@ -287,7 +278,7 @@ describe('the landing page itself', () => {
   });
 
   it('says beside the button what the signup sends and that one click unsubscribes', async () => {
-    await withPage({}, async (page) => {
+    await withPage(browser, {}, async (page) => {
       await openLanding(page);
       expect(await submit(page).getAttribute('aria-describedby')).toBe('consent');
       const consent = await page.locator('#consent').textContent();
@@ -298,7 +289,7 @@ describe('the landing page itself', () => {
   });
 
   it('suggests only time zones that the signup accepts', async () => {
-    const zones = await withPage({}, async (page) => {
+    const zones = await withPage(browser, {}, async (page) => {
       await openLanding(page);
       return page
         .locator('#zones option')

@@ -3,8 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confirmSubscriber, newSubscriber } from '../../functions/domain/subscriber';
-import { emailsTo, lambdaEnvironment, startTestStack, type TestStack } from '../support/stack';
+import {
+  activeSubscriber,
+  emailsTo,
+  lambdaEnvironment,
+  startTestStack,
+  type TestStack,
+} from '../support/stack';
 
 const context = { getRemainingTimeInMillis: () => 300_000 } as Context;
 
@@ -72,17 +77,10 @@ describe('the dispatch Lambdas fan out over the due-index shards, against the st
   });
 
   it('sends every due email once when workers take the shards, and reports no failure', async () => {
-    const now = stack.clock.now();
     const emails: string[] = [];
     for (let i = 0; i < 20; i++) {
       const email = `fan${i}@example.com`;
-      const pending = newSubscriber(
-        stack.deps.newId(),
-        { email, firstName: 'Fin', timeZone: 'UTC', sendHour: 8 },
-        now,
-      );
-      await stack.deps.store.create(pending);
-      await stack.deps.store.activate(confirmSubscriber(pending, stack.deps.steps, now));
+      await activeSubscriber(stack, { email, firstName: 'Fin' });
       emails.push(email);
     }
     const bodies = Array.from({ length: stack.config.DUE_SHARDS }, (_, shard) => JSON.stringify({ shard }));

@@ -8,8 +8,8 @@ import { sweepOpenQuestions } from '../../functions/app/inbound/sweep-open-quest
 import { MailRejectedError } from '../../functions/domain/errors';
 import type { Mailer } from '../../functions/domain/ports';
 import type { Question } from '../../functions/domain/questions';
-import { confirmSubscriber, newSubscriber, type Subscriber } from '../../functions/domain/subscriber';
-import { emailsTo, header, startTestStack, type TestStack } from '../support/stack';
+import type { Subscriber } from '../../functions/domain/subscriber';
+import { activeSubscriber, emailsTo, header, startTestStack, type TestStack } from '../support/stack';
 
 const EXPERT = 'expert@example.com';
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/mail/${name}`, import.meta.url));
@@ -53,16 +53,14 @@ describe('inbound mail: every real-world shape reaches the right outcome (real s
   });
 
   async function subscriber(status: 'active' | 'unsubscribed' = 'active'): Promise<Subscriber> {
-    const now = stack.clock.now();
-    const pending = newSubscriber(
-      stack.deps.newId(),
-      { email: `reader${++count}@example.com`, firstName: 'Fay', timeZone: 'Europe/Paris', sendHour: 8 },
-      now,
-    );
-    await stack.deps.store.create(pending);
-    await stack.deps.store.activate(confirmSubscriber(pending, stack.deps.steps, now));
-    if (status === 'unsubscribed') await stack.deps.store.stop(pending.id, 'unsubscribed', now.toISOString());
-    return (await stack.deps.store.get(pending.id))!;
+    const active = await activeSubscriber(stack, {
+      email: `reader${++count}@example.com`,
+      timeZone: 'Europe/Paris',
+    });
+    if (status === 'unsubscribed') {
+      await stack.deps.store.stop(active.id, 'unsubscribed', stack.clock.now().toISOString());
+    }
+    return (await stack.deps.store.get(active.id))!;
   }
 
   async function deliver(raw: Uint8Array, to: string, verdicts?: Record<string, string>) {

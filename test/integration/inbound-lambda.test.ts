@@ -4,8 +4,13 @@ import type { AddressInfo } from 'node:net';
 import type { SESEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replyAddress } from '../../functions/app/compose-email';
-import { confirmSubscriber, newSubscriber } from '../../functions/domain/subscriber';
-import { emailsTo, lambdaEnvironment, startTestStack, type TestStack } from '../support/stack';
+import {
+  activeSubscriber,
+  emailsTo,
+  lambdaEnvironment,
+  startTestStack,
+  type TestStack,
+} from '../support/stack';
 
 const BUCKET = 'course-inbound';
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/mail/${name}`, import.meta.url));
@@ -94,17 +99,7 @@ describe('the inbound Lambda handler: SES event → S3 → the use case, against
     await stack.stop();
   });
 
-  async function reader(email: string) {
-    const now = stack.clock.now();
-    const pending = newSubscriber(
-      stack.deps.newId(),
-      { email, firstName: 'Lou', timeZone: 'UTC', sendHour: 8 },
-      now,
-    );
-    await stack.deps.store.create(pending);
-    await stack.deps.store.activate(confirmSubscriber(pending, stack.deps.steps, now));
-    return pending;
-  }
+  const reader = (email: string) => activeSubscriber(stack, { email, firstName: 'Lou' });
 
   it('reads the raw message from inbound/<SES message id> and forwards the question', async () => {
     const sub = await reader('lambda@example.com');

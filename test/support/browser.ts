@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type axe from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 
 /**
  * Flags for a desktop test run. The `args` that @sparticuz/chromium exports are tuned for Lambda
@@ -69,4 +69,18 @@ export async function seriousAxeViolations(page: Page, rules?: string[]): Promis
       help: violation.help,
       targets: violation.nodes.map((node) => node.target.join(' ')),
     }));
+}
+
+/** Runs `run` on a page of a new browser context (London time unless `options` say otherwise), then closes it. */
+export async function withPage<T>(
+  browser: Browser,
+  options: BrowserContextOptions,
+  run: (page: Page) => Promise<T>,
+): Promise<T> {
+  const context = await browser.newContext({ timezoneId: 'Europe/London', ...options });
+  try {
+    return await run(await context.newPage());
+  } finally {
+    await context.close();
+  }
 }
