@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CourseFunction } from '../../infra/course-function';
+import { ensureCompiledTemplates } from '../support/infra';
 import { emailsTo, lambdaEnvironment, startTestStack, type TestStack } from '../support/stack';
 
 const HANDLERS = ['api', 'dispatch', 'dispatch-worker', 'ses-events', 'inbound'] as const;
@@ -44,6 +45,7 @@ describe('the Lambda bundles CDK builds', () => {
   const text = {} as Record<Handler, string>;
 
   beforeAll(async () => {
+    ensureCompiledTemplates();
     outdir = await mkdtemp(join(tmpdir(), 'bundles-'));
     bundles = await bundlesAsCdkBuildsThem(outdir);
     for (const handler of HANDLERS) text[handler] = await readFile(bundles[handler], 'utf8');
