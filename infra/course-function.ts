@@ -13,7 +13,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { INDEXES } from '../functions/adapters/dynamo-table';
-import { ALIASES, BANNER, MAIN_FIELDS, TARGET } from './lambda-bundling';
+import { ALIASES, LAMBDA_ESBUILD } from './lambda-bundling';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -91,14 +91,14 @@ export class CourseFunction extends NodejsFunction {
       logGroup,
       environment,
       bundling: {
+        // LAMBDA_ESBUILD in CDK's terms.
         format: OutputFormat.ESM,
-        target: TARGET,
-        minify: true,
+        target: LAMBDA_ESBUILD.target,
+        minify: LAMBDA_ESBUILD.minify,
         sourceMap: true,
-        // To read stack traces offline; the mappings are enough, leaving the sources out keeps it small.
-        sourcesContent: false,
-        mainFields: MAIN_FIELDS,
-        banner: BANNER,
+        sourcesContent: LAMBDA_ESBUILD.sourcesContent,
+        mainFields: [...LAMBDA_ESBUILD.mainFields],
+        banner: LAMBDA_ESBUILD.banner.js,
         esbuildArgs: { '--alias': Object.entries(ALIASES).map(([from, to]) => `${from}=${to}`) },
         // Bundle the AWS SDK too: a pinned, tree-shaken SDK rather than whatever the runtime ships.
         externalModules: [],
