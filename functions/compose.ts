@@ -3,10 +3,10 @@
  * use cases' dependencies.
  */
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
 import compiled from '../templates/dist/compiled';
 import { documentClient } from './adapters/dynamo-document';
 import { DynamoQuestionStore } from './adapters/dynamo-question-store';
@@ -14,9 +14,9 @@ import { dynamoSafeguards } from './adapters/dynamo-safeguards';
 import { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
 import { SesMailer } from './adapters/ses-mailer';
 import type { Deps, Log } from './app/deps';
-import { type Config, readConfig } from './config';
+import { type Config, ConfigError, readConfig } from './config';
 import { type CompiledTemplates, courseSteps } from './domain/course';
-import type { Clock, MailParser } from './domain/ports';
+import type { Clock } from './domain/ports';
 import { signupLimits } from './domain/rate-limit';
 import type { SigningKeys } from './domain/tokens';
 
@@ -32,28 +32,43 @@ export interface Clients {
   ses: SESv2Client;
 }
 
-/** Creates the SDK clients; `endpoints` point them at local stand-ins. */
-export function createClients(
-  overrides: { dynamo?: DynamoDBClientConfig; ses?: SESv2ClientConfig } = {},
-): Clients {
-  return {
-    dynamo: documentClient(overrides.dynamo ?? {}),
-    ses: new SESv2Client(overrides.ses ?? {}),
-  };
+/** The SDK clients of a Lambda function: region, credentials and endpoints come from its environment. */
+export function createClients(): Clients {
+  return { dynamo: documentClient({}), ses: new SESv2Client({}) };
+}
+
+/** The signing secret's JSON: the key that signs, and the one before it that still verifies. */
+const signingSecret = z.object({
+  current: z.string().check(z.minLength(32, 'must be at least 32 characters')),
+  previous: z.optional(z.string().check(z.minLength(32, 'must be at least 32 characters'))),
+});
+
+/** Parses the signing secret's text, or throws an error naming the bad key (never its value). */
+export function parseSigningSecret(text: string | undefined): SigningKeys {
+  let json: unknown;
+  try {
+    json = JSON.parse(text ?? '');
+  } catch {
+    throw new ConfigError(['the signing secret is not JSON like {"current":"…","previous":"…"}']);
+  }
+  const parsed = signingSecret.safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map(
+        (issue) => `the signing secret's "${issue.path.join('.') || 'value'}" ${issue.message}`,
+      ),
+    );
+  }
+  return parsed.data;
 }
 
 /** Reads the signing keys: from Secrets Manager in the cloud (`{ current, previous? }`), or from config locally. */
-export async function loadSigningKeys(config: Config, secrets?: SecretsManagerClient): Promise<SigningKeys> {
+export async function loadSigningKeys(config: Config): Promise<SigningKeys> {
   if (config.SIGNING_KEY) return { current: config.SIGNING_KEY, previous: config.SIGNING_KEY_PREVIOUS };
-  const client = secrets ?? new SecretsManagerClient({});
-  const { SecretString } = await client.send(
+  const { SecretString } = await new SecretsManagerClient({}).send(
     new GetSecretValueCommand({ SecretId: config.SIGNING_SECRET_ARN }),
   );
-  const parsed = JSON.parse(SecretString ?? '{}') as Partial<SigningKeys>;
-  if (typeof parsed.current !== 'string' || parsed.current.length < 32) {
-    throw new Error('the signing secret must be JSON with a "current" key of at least 32 characters');
-  }
-  return { current: parsed.current, previous: parsed.previous };
+  return parseSigningSecret(SecretString);
 }
 
 /** Wires the use cases' dependencies from configuration and clients. */
@@ -61,16 +76,8 @@ export function createDeps(
   config: Config,
   keys: SigningKeys,
   clients: Clients,
-  parts: {
-    clock?: Clock;
-    log: Log;
-    templates?: CompiledTemplates;
-    sleep?: (ms: number) => Promise<void>;
-    /** Only the functions that read mail need one; the others get `noMailParser`. */
-    mailParser?: MailParser;
-  },
+  parts: { clock: Clock; log: Log },
 ): Deps {
-  const course = parts.templates ?? templates;
   return {
     store: new DynamoSubscriberStore({
       tableName: config.TABLE_NAME,
@@ -78,16 +85,15 @@ export function createDeps(
       client: clients.dynamo,
     }),
     questions: new DynamoQuestionStore({ tableName: config.TABLE_NAME, client: clients.dynamo }),
-    mailParser: parts.mailParser ?? noMailParser,
     mailer: new SesMailer({
       from: `${config.SENDER_NAME} <${config.FROM_ADDRESS}>`,
       configurationSet: config.CONFIGURATION_SET,
       client: clients.ses,
     }),
-    clock: parts.clock ?? systemClock,
+    clock: parts.clock,
     keys,
-    templates: course,
-    steps: courseSteps(course.manifest),
+    templates,
+    steps: courseSteps(templates.manifest),
     settings: {
       siteUrl: config.SITE_URL,
       senderName: config.SENDER_NAME,
@@ -103,7 +109,7 @@ export function createDeps(
       questionsPerDay: config.QUESTIONS_PER_DAY,
     },
     newId: () => randomUUID().replaceAll('-', ''),
-    sleep: parts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     log: parts.log,
     safeguards: dynamoSafeguards({
       tableName: config.TABLE_NAME,
@@ -113,20 +119,9 @@ export function createDeps(
   };
 }
 
-/**
- * The mail parser of functions that never parse mail. The parser (postal-mime) is passed in by those
- * that do, so that it is not in the other Lambda bundles at all: every kilobyte is parsed on a cold start.
- */
-export const noMailParser: MailParser = {
-  parse: () => Promise.reject(new Error('this function was composed without a mail parser')),
-};
-
 /** Dependencies of a Lambda function: environment, secret and clients, read once per cold start. */
-export async function cloudDeps(
-  log: Log,
-  parts: { mailParser?: MailParser } = {},
-): Promise<{ deps: Deps; config: Config }> {
+export async function cloudDeps(log: Log): Promise<{ deps: Deps; config: Config }> {
   const config = readConfig();
   const keys = await loadSigningKeys(config);
-  return { deps: createDeps(config, keys, createClients(), { log, ...parts }), config };
+  return { deps: createDeps(config, keys, createClients(), { clock: systemClock, log }), config };
 }

@@ -9,8 +9,8 @@ import { sendWithRetry } from './send-with-retry';
 export type DeliveryOutcome = 'sent' | 'not-due' | 'stopped' | 'throttled' | 'rejected' | 'duplicate';
 
 /**
- * Sends a subscriber's current course step, if it is due, exactly as DESIGN.md describes: claim the step
- * with a lease, re-read the subscriber just before sending (an unsubscribe that committed first wins),
+ * Sends a subscriber's current course step, if it is due (README, "The course and how it is sent"): claim
+ * the step with a lease, re-read the subscriber just before sending (an unsubscribe that committed first wins),
  * send, then record the step with a condition. A crash between the send and the record lets the lease
  * expire and the step go out once more: one duplicate at worst, never a loss.
  */
@@ -38,7 +38,7 @@ export async function deliverDueStep(
     }
     if (error instanceof MailRejectedError) {
       // Suppressed first, as an SES bounce would be: a crash in between leaves the address suppressed.
-      await deps.safeguards?.suppressions.suppress(emailHash(current.email), 'bounce', nowIso);
+      await deps.safeguards.suppressions.suppress(emailHash(current.email), 'bounce', nowIso);
       await deps.store.stop(subscriberId, 'bounced', nowIso);
       deps.log.warn('send rejected; subscriber stopped', { subscriberId, email: step.key });
       return 'rejected';

@@ -1,5 +1,5 @@
 import type { CompiledTemplates, CourseStep } from '../domain/course';
-import type { Clock, Mailer, MailParser, QuestionStore, SubscriberStore } from '../domain/ports';
+import type { Clock, Mailer, QuestionStore, SubscriberStore } from '../domain/ports';
 import type { Safeguards } from '../domain/safeguards';
 import type { SigningKeys } from '../domain/tokens';
 
@@ -40,7 +40,6 @@ export interface Settings {
 export interface Deps {
   store: SubscriberStore;
   questions: QuestionStore;
-  mailParser: MailParser;
   mailer: Mailer;
   clock: Clock;
   keys: SigningKeys;
@@ -50,6 +49,6 @@ export interface Deps {
   newId: () => string;
   sleep: (ms: number) => Promise<void>;
   log: Log;
-  /** Suppression, bounce counts, signup limits and consent records; absent only in in-memory benchmarks. */
-  safeguards?: Safeguards | undefined;
+  /** Suppression, bounce counts, signup limits and consent records. */
+  safeguards: Safeguards;
 }

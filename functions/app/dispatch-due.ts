@@ -26,8 +26,6 @@ export interface DispatchOptions {
   workers?: number | undefined;
   /** This run's share of the account's send rate (default: all of it). */
   ratePerSecond?: number | undefined;
-  /** Shared pacer (default: a new one at the configured rate). */
-  pacer?: Pacer | undefined;
 }
 
 const OUTCOME_FIELD: Record<DeliveryOutcome, keyof Omit<DispatchReport, 'remaining' | 'failed'>> = {
@@ -48,7 +46,7 @@ const OUTCOME_FIELD: Record<DeliveryOutcome, keyof Omit<DispatchReport, 'remaini
 export async function dispatchDue(deps: Deps, options: DispatchOptions = {}): Promise<DispatchReport> {
   const now = deps.clock.now();
   const nowIso = now.toISOString();
-  const pacer = options.pacer ?? new Pacer(options.ratePerSecond ?? deps.settings.maxSendRate);
+  const pacer = new Pacer(options.ratePerSecond ?? deps.settings.maxSendRate);
   const report: DispatchReport = {
     sent: 0,
     notDue: 0,

@@ -1,4 +1,3 @@
-import type { Safeguards } from '../domain/safeguards';
 import { parseSesEvent, type SesEvent } from '../domain/ses-events';
 import { advanceAfterSend, normaliseEmail, type Subscriber } from '../domain/subscriber';
 import { emailHash, type SuppressionReason, TRANSIENT_BOUNCE_LIMIT } from '../domain/suppression';
@@ -19,11 +18,6 @@ export type SesEventOutcome =
   /** Not an SES event we can read: logged (ids only) and skipped. */
   | 'malformed';
 
-function safeguardsOf(deps: Deps): Safeguards {
-  if (!deps.safeguards) throw new Error('SES events need deps.safeguards (see functions/compose.ts)');
-  return deps.safeguards;
-}
-
 /**
  * Acts on one SES event from the configuration set. A complaint or a permanent bounce stops all mail to
  * the subscriber at once and suppresses the address; three transient bounces in a row do the same (a
@@ -38,7 +32,6 @@ export async function handleSesEvent(deps: Deps, raw: unknown): Promise<SesEvent
     return 'malformed';
   }
   if ('ignored' in event) return 'ignored';
-  const safeguards = safeguardsOf(deps);
   const subscriber = await subscriberOf(deps, event);
   const ids = {
     subscriberId: subscriber?.id,
@@ -49,20 +42,22 @@ export async function handleSesEvent(deps: Deps, raw: unknown): Promise<SesEvent
 
   switch (event.kind) {
     case 'complaint':
-      return suppress(deps, safeguards, event, subscriber, 'complaint', ids);
+      return suppress(deps, event, subscriber, 'complaint', ids);
     case 'bounce': {
-      if (event.bounceType === 'permanent')
-        return suppress(deps, safeguards, event, subscriber, 'bounce', ids);
+      if (event.bounceType === 'permanent') return suppress(deps, event, subscriber, 'bounce', ids);
       if (!subscriber) return 'unchanged';
-      const count = await safeguards.bounces.countTransient(subscriber.id, event.feedbackId ?? '', event.at);
-      if (count >= TRANSIENT_BOUNCE_LIMIT)
-        return suppress(deps, safeguards, event, subscriber, 'bounce', ids);
+      const count = await deps.safeguards.bounces.countTransient(
+        subscriber.id,
+        event.feedbackId ?? '',
+        event.at,
+      );
+      if (count >= TRANSIENT_BOUNCE_LIMIT) return suppress(deps, event, subscriber, 'bounce', ids);
       deps.log.info('transient bounce counted', { ...ids, count });
       return 'counted';
     }
     case 'delivery':
       if (!subscriber) return 'unchanged';
-      await safeguards.bounces.resetTransient(subscriber.id, event.at);
+      await deps.safeguards.bounces.resetTransient(subscriber.id, event.at);
       return reconcileDelivery(deps, event, subscriber, ids);
     default:
       // Reject (SES found a virus) and rendering failure: nothing reached the person; the logs and the
@@ -84,7 +79,6 @@ async function subscriberOf(deps: Deps, event: SesEvent): Promise<Subscriber | u
 
 async function suppress(
   deps: Deps,
-  safeguards: Safeguards,
   event: SesEvent,
   subscriber: Subscriber | undefined,
   reason: SuppressionReason,
@@ -96,7 +90,7 @@ async function suppress(
   if (subscriber) hashes.add(emailHash(subscriber.email));
   let changed = false;
   for (const hash of hashes)
-    changed = (await safeguards.suppressions.suppress(hash, reason, event.at)) || changed;
+    changed = (await deps.safeguards.suppressions.suppress(hash, reason, event.at)) || changed;
   if (subscriber) {
     const status = reason === 'complaint' ? 'complained' : 'bounced';
     changed = (await deps.store.stop(subscriber.id, status, event.at)) || changed;
@@ -129,38 +123,4 @@ async function reconcileDelivery(
   if (outcome === 'duplicate') return 'unchanged';
   deps.log.warn('delivered email recorded from its SES event', { ...ids, step: step.index });
   return 'recorded';
-}
-
-/** Counts of what a batch of SES events did. */
-export type SesEventReport = Record<SesEventOutcome, number>;
-
-/**
- * Handles what the events function receives: one EventBridge event, or an SNS batch (`Records[].Sns.Message`,
- * a JSON string each). A malformed record is skipped; the others are still handled.
- */
-export async function handleSesEvents(deps: Deps, input: unknown): Promise<SesEventReport> {
-  const report: SesEventReport = {
-    suppressed: 0,
-    counted: 0,
-    recorded: 0,
-    unchanged: 0,
-    ignored: 0,
-    malformed: 0,
-  };
-  for (const record of recordsOf(input)) report[await handleSesEvent(deps, record)]++;
-  return report;
-}
-
-function recordsOf(input: unknown): unknown[] {
-  const records = (input as { Records?: unknown } | null)?.Records;
-  if (!Array.isArray(records)) return [input];
-  return records.map((record) => {
-    const message = (record as { Sns?: { Message?: unknown } } | null)?.Sns?.Message;
-    if (typeof message !== 'string') return undefined;
-    try {
-      return JSON.parse(message) as unknown;
-    } catch {
-      return undefined;
-    }
-  });
 }

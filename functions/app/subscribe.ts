@@ -37,13 +37,10 @@ export async function subscribe(deps: Deps, request: SubscribeRequest): Promise<
   if (request.honeypot) return 'honeypot';
   const now = deps.clock.now();
   const emailKey = normaliseEmail(request.email);
-  const guards = deps.safeguards;
-  if (guards) {
-    await enforceSignupLimits(deps, guards, request, emailKey, now);
-    if (await guards.suppressions.isSuppressed(emailHash(emailKey))) {
-      deps.log.info('signup of a suppressed address: nothing sent');
-      return 'suppressed';
-    }
+  await enforceSignupLimits(deps, deps.safeguards, request, emailKey, now);
+  if (await deps.safeguards.suppressions.isSuppressed(emailHash(emailKey))) {
+    deps.log.info('signup of a suppressed address: nothing sent');
+    return 'suppressed';
   }
   const existing = await deps.store.findByEmail(emailKey);
   if (!existing) {
@@ -125,7 +122,6 @@ async function overLimit(
 
 /** Takes one of the address's confirmation emails for the day; false when they are used up. */
 async function mayMailConfirmation(deps: Deps, emailKey: string, now: Date): Promise<boolean> {
-  if (!deps.safeguards) return true;
   const limit = deps.safeguards.limits.confirmationsPerAddress;
   return (
     (await overLimit(deps.safeguards, [limit], pseudonym(deps.keys, 'email', emailKey), now)) === undefined
@@ -133,7 +129,7 @@ async function mayMailConfirmation(deps: Deps, emailKey: string, now: Date): Pro
 }
 
 async function recordConsent(deps: Deps, subscriberId: string, request: SubscribeRequest, now: Date) {
-  await deps.safeguards?.consents.record(subscriberId, {
+  await deps.safeguards.consents.record(subscriberId, {
     at: now.toISOString(),
     ipHash: request.clientIp ? pseudonym(deps.keys, 'ip', request.clientIp) : undefined,
     userAgent: storableUserAgent(request.userAgent),

@@ -25,14 +25,6 @@ export class InvalidTokenError extends DomainError {
   }
 }
 
-/** A conditional write lost a race; the caller decides whether that is fine. */
-export class ConflictError extends DomainError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConflictError';
-  }
-}
-
 /** The mail service is throttling us; the send may be retried later. */
 export class MailThrottledError extends DomainError {
   constructor(message = 'The mail service is throttling sends.') {

@@ -1,7 +1,8 @@
 /**
- * SES event publishing records (configuration set → EventBridge or SNS), read defensively: anything
- * that is not the expected shape is a `MalformedSesEvent`, never an exception.
+ * SES event publishing records (configuration set → EventBridge), read by schema: anything that is not
+ * the expected shape is a `MalformedSesEvent` naming the field, never an exception.
  */
+import * as z from 'zod/mini';
 
 /** The events this product acts on. */
 export type SesEventKind = 'bounce' | 'complaint' | 'delivery' | 'reject' | 'rendering-failure';
@@ -48,86 +49,107 @@ const KINDS: Record<string, SesEventKind> = {
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const KEY = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const ADDRESS = /^[^\s@]+@[^\s@]+$/;
 
-type Json = Record<string, unknown>;
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A timestamp SES wrote, as an ISO string; anything `Date.parse` cannot read is refused. */
+const time = z.pipe(
+  text(64).check(z.refine((value) => Number.isFinite(Date.parse(value)), 'not a time')),
+  z.transform((value) => new Date(Date.parse(value)).toISOString()),
+);
 
-function text(value: unknown, max = 1000): string | undefined {
-  return typeof value === 'string' && value.length > 0 && value.length <= max ? value : undefined;
-}
+/** Recipient lists keep only what looks like an address (at most 50); the rest is not ours to judge. */
+const addresses = (pick: (entry: unknown) => unknown) =>
+  z.pipe(
+    z.array(z.unknown()),
+    z.transform((list) =>
+      list
+        .map(pick)
+        .filter((address): address is string => typeof address === 'string' && ADDRESS.test(address))
+        .slice(0, 50),
+    ),
+  );
+const plain = addresses((entry) => entry);
+const byField = addresses((entry) => (entry as { emailAddress?: unknown } | null)?.emailAddress);
 
-function time(value: unknown): string | undefined {
-  const raw = text(value, 64);
-  const ms = raw === undefined ? Number.NaN : Date.parse(raw);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
-}
+/** SES message tags: `{ name: [value] }`. */
+const tags = z.record(z.string(), z.union([z.array(z.unknown()), z.unknown()]));
 
-/** The first value of an SES message tag (`tags: { name: [value] }`), when it matches `pattern`. */
-function tag(tags: unknown, name: string, pattern: RegExp): string | undefined {
-  if (!isObject(tags)) return undefined;
-  const values = tags[name];
+const mailSchema = z.object({
+  messageId: text(200),
+  timestamp: time,
+  destination: z.optional(plain),
+  tags: z.optional(tags),
+});
+
+/** A field whose bad value is treated as absent: the event is still worth acting on without it. */
+const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
+
+const feedback = { timestamp: lenient(time), feedbackId: lenient(text(300)) };
+
+const recordSchema = z.object({
+  eventType: text(64),
+  mail: mailSchema,
+  bounce: z.optional(z.object({ bounceType: text(32), bouncedRecipients: z.optional(byField), ...feedback })),
+  complaint: z.optional(z.object({ complainedRecipients: z.optional(byField), ...feedback })),
+  delivery: lenient(z.object({ timestamp: lenient(time) })),
+});
+
+/** The EventBridge envelope: the SES record is its `detail`. */
+const envelopeSchema = z.object({ detail: z.looseObject({ eventType: text(64) }) });
+
+type SesRecord = z.infer<typeof recordSchema>;
+
+/** The first value of an SES message tag, when it matches `pattern`. */
+function tag(all: SesRecord['mail']['tags'], name: string, pattern: RegExp): string | undefined {
+  const values = all?.[name];
   const value = Array.isArray(values) ? values[0] : values;
   return typeof value === 'string' && pattern.test(value) ? value : undefined;
 }
 
-function addresses(list: unknown, field?: string): string[] {
-  if (!Array.isArray(list)) return [];
-  return list
-    .map((entry) => (field && isObject(entry) ? entry[field] : entry))
-    .filter((address): address is string => typeof address === 'string' && /^[^\s@]+@[^\s@]+$/.test(address))
-    .slice(0, 50);
+/** The path of the first problem, without the value (it may hold an address). */
+function problemOf(error: z.core.$ZodError): string {
+  const issue = error.issues[0];
+  const path = issue?.path.join('.') || 'event';
+  return `no valid ${path}`;
 }
 
-/**
- * Reads one SES event from an EventBridge event (`{ detail: {...} }`) or an SNS message body (the same
- * record at the top level). Event types other than the five acted on are `ignored`.
- */
+/** Reads one SES event from an EventBridge event (`{ detail: {...} }`); other event types are `ignored`. */
 export function parseSesEvent(raw: unknown): SesEvent | MalformedSesEvent | IgnoredSesEvent {
-  if (!isObject(raw)) return { malformed: 'not an object' };
-  const record = isObject(raw.detail) ? raw.detail : raw;
-  const type = text(record.eventType, 64) ?? text(record.notificationType, 64);
-  if (!type) return { malformed: 'no eventType' };
-  const kind = KINDS[type];
-  if (!kind) return { ignored: type };
-  const mail = record.mail;
-  if (!isObject(mail)) return { malformed: 'no mail object' };
-  const messageId = text(mail.messageId, 200);
-  if (!messageId) return { malformed: 'no mail.messageId' };
-  const sentAt = time(mail.timestamp);
-  if (!sentAt) return { malformed: 'no valid mail.timestamp' };
-  const destination = addresses(mail.destination);
+  const envelope = envelopeSchema.safeParse(raw);
+  if (!envelope.success) return { malformed: problemOf(envelope.error) };
+  const kind = KINDS[envelope.data.detail.eventType];
+  if (!kind) return { ignored: envelope.data.detail.eventType };
+  const parsed = recordSchema.safeParse(envelope.data.detail);
+  if (!parsed.success) return { malformed: `${problemOf(parsed.error)} in detail` };
+  const record = parsed.data;
+  const { mail } = record;
   const event: SesEvent = {
     kind,
-    messageId,
-    sentAt,
-    at: sentAt,
+    messageId: mail.messageId,
+    sentAt: mail.timestamp,
+    at: mail.timestamp,
     subscriberId: tag(mail.tags, 'subscriber', ID),
     key: tag(mail.tags, 'email', KEY),
-    recipients: destination,
+    recipients: mail.destination ?? [],
   };
+  if (kind === 'bounce' || kind === 'complaint') return withFeedback(event, record);
+  if (kind === 'delivery') event.at = record.delivery?.timestamp ?? event.sentAt;
+  return event;
+}
 
-  if (kind === 'bounce') {
-    const bounce = record.bounce;
-    if (!isObject(bounce)) return { malformed: 'no bounce object' };
-    const bounceType = text(bounce.bounceType, 32);
-    if (!bounceType) return { malformed: 'no bounce.bounceType' };
-    event.bounceType = bounceType === 'Permanent' ? 'permanent' : 'transient';
-    event.at = time(bounce.timestamp) ?? sentAt;
-    event.feedbackId = text(bounce.feedbackId, 300) ?? `${messageId}@${event.at}`;
-    const bounced = addresses(bounce.bouncedRecipients, 'emailAddress');
-    if (bounced.length > 0) event.recipients = bounced;
-  } else if (kind === 'complaint') {
-    const complaint = record.complaint;
-    if (!isObject(complaint)) return { malformed: 'no complaint object' };
-    event.at = time(complaint.timestamp) ?? sentAt;
-    event.feedbackId = text(complaint.feedbackId, 300) ?? `${messageId}@${event.at}`;
-    const complained = addresses(complaint.complainedRecipients, 'emailAddress');
-    if (complained.length > 0) event.recipients = complained;
-  } else if (kind === 'delivery') {
-    const delivery = record.delivery;
-    event.at = (isObject(delivery) ? time(delivery.timestamp) : undefined) ?? sentAt;
+/** A bounce or complaint: its own time, its feedback id (a replay is recognised by it), its recipients. */
+function withFeedback(event: SesEvent, record: SesRecord): SesEvent | MalformedSesEvent {
+  const detail = event.kind === 'bounce' ? record.bounce : record.complaint;
+  if (!detail) return { malformed: `no ${event.kind} object` };
+  if (record.bounce && event.kind === 'bounce') {
+    event.bounceType = record.bounce.bounceType === 'Permanent' ? 'permanent' : 'transient';
   }
+  event.at = detail.timestamp ?? event.sentAt;
+  event.feedbackId = detail.feedbackId ?? `${event.messageId}@${event.at}`;
+  const listed =
+    event.kind === 'bounce' ? record.bounce?.bouncedRecipients : record.complaint?.complainedRecipients;
+  if (listed && listed.length > 0) event.recipients = listed;
   return event;
 }

@@ -9,14 +9,15 @@ import { requireConfig } from '../config';
 
 // The only function that parses mail and reads the inbound bucket, so the only bundle with postal-mime
 // and the S3 client.
-const { deps, config } = await cloudDeps(jsonLog('inbound'), { mailParser: new PostalMimeParser() });
+const { deps, config } = await cloudDeps(jsonLog('inbound'));
+const parser = new PostalMimeParser();
 const { INBOUND_BUCKET, INBOUND_PREFIX } = requireConfig(config, ['EXPERT_ADDRESS', 'INBOUND_BUCKET']);
 const source = new S3RawMail({ bucket: INBOUND_BUCKET, prefix: INBOUND_PREFIX });
 
 /** Receives each message; always reports success (and CONTINUE), so SES never retries or bounces. */
 export const handler = async (event: SESEvent) => {
   for (const { ses } of event.Records ?? []) {
-    await receiveStoredMail(deps, source, {
+    await receiveStoredMail(deps, parser, source, {
       messageId: ses.mail.messageId,
       recipients: ses.receipt.recipients,
       verdicts: {

@@ -24,7 +24,8 @@ export function renderSample(
   settings: SampleSettings,
   key: string,
 ): RenderedEmail | undefined {
-  const email = templates.emails[key];
+  // Own keys only: `__proto__` or `constructor` are not emails.
+  const email = Object.hasOwn(templates.emails, key) ? templates.emails[key] : undefined;
   return email ? renderEmail(email, sampleValues(settings)) : undefined;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { PostalMimeParser } from '../adapters/mime';
 import type { Deps } from '../app/deps';
 import { receiveMail } from '../app/inbound/receive-mail';
 
@@ -19,6 +20,7 @@ export interface LocalSmtp {
 /** Starts the SMTP server on `host:port` (0 picks a free port); no TLS, no auth: it listens on loopback. */
 export async function startSmtpServer(deps: Deps, port: number, host: string): Promise<LocalSmtp> {
   const domain = `@${deps.settings.replyDomain.toLowerCase()}`;
+  const parser = new PostalMimeParser();
   const server = new SMTPServer({
     name: deps.settings.replyDomain,
     banner: 'local inbound mail for the course',
@@ -44,7 +46,7 @@ export async function startSmtpServer(deps: Deps, port: number, host: string): P
           error.responseCode = 552;
           return callback(error);
         }
-        receiveMail(deps, {
+        receiveMail(deps, parser, {
           raw: Buffer.concat(chunks),
           recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           sourceId: session.id,

@@ -11,9 +11,10 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono } from 'hono';
 import { documentClient } from '../adapters/dynamo-document';
 import { createTableInput } from '../adapters/dynamo-table';
-import { PostalMimeParser } from '../adapters/mime';
 import type { Deps, Log } from '../app/deps';
 import { dispatchDue } from '../app/dispatch-due';
 import { sweepOpenQuestions } from '../app/inbound/sweep-open-questions';
@@ -21,6 +22,7 @@ import { createDeps } from '../compose';
 import type { Config } from '../config';
 import type { SigningKeys } from '../domain/tokens';
 import { createApp } from '../http/app';
+import { plausibleAddress } from '../http/middleware';
 import { TravelClock } from './clock';
 import { createDevRoutes } from './dev-routes';
 import { type LocalSmtp, startSmtpServer } from './smtp';
@@ -89,38 +91,11 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
   }
 }
 
-/** Starts every local service and the app; resolves when all of them listen. */
-export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const host = options.host ?? '127.0.0.1';
-  const ports = { app: 3000, dynamo: 8000, ses: 8005, smtp: 2525, ...options.ports };
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
-
-  const standIns = await startStandIns({
-    host,
-    dynamoPort: ports.dynamo,
-    sesPort: ports.ses,
-    dataDir: options.dataDir,
-    separateProcess: options.separateStandIns,
-  });
-
-  const urls = {
-    dynamo: standIns.dynamoUrl,
-    ses: standIns.sesUrl,
-    app: '',
-    smtp: '',
-  };
-  const dynamoClient = new DynamoDBClient({
-    endpoint: urls.dynamo,
-    region: REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  const clients = {
-    dynamo: documentClient(dynamoClient),
-    ses: new SESv2Client({ endpoint: urls.ses, region: REGION, credentials: LOCAL_CREDENTIALS }),
-  };
-  const config: Config = {
+/** The configuration of the local stack: example addresses, fast windows, one client standing for all. */
+function localConfig(siteUrl: string, overrides: Partial<Config> = {}): Config {
+  return {
     TABLE_NAME: 'course',
-    SITE_URL: `http://localhost:${ports.app}`,
+    SITE_URL: siteUrl,
     FROM_ADDRESS: 'course@example.com',
     SENDER_NAME: 'Sam from "It\'s not about you"',
     POSTAL_ADDRESS: '1 Example Street, Springfield 12345, USA',
@@ -142,58 +117,108 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     QUESTIONS_PER_DAY: 5,
     DISPATCH_QUEUE_URL: undefined,
     DISPATCH_WORKERS: 1,
-    ...options.config,
+    ...overrides,
   };
-  await ensureTable(dynamoClient, config.TABLE_NAME);
-  const keys = await signingKeys(options.dataDir);
-  const clock = new TravelClock();
-  const log = options.log ?? consoleLog;
+}
 
-  let appServer: Server | undefined;
-  const deps = createDeps(config, keys, clients, { clock, log, mailParser: new PostalMimeParser() });
+/** The SDK clients of the local stack, pointed at the stand-ins. */
+function localClients(dynamoUrl: string, sesUrl: string) {
+  const dynamo = new DynamoDBClient({ endpoint: dynamoUrl, region: REGION, credentials: LOCAL_CREDENTIALS });
+  return {
+    raw: dynamo,
+    dynamo: documentClient(dynamo),
+    ses: new SESv2Client({ endpoint: sesUrl, region: REGION, credentials: LOCAL_CREDENTIALS }),
+  };
+}
+
+/**
+ * The app server, listening before the app exists: links in emails carry the port actually bound (0
+ * picks one), so the app is built once that is known and then handed to `mount`.
+ */
+async function listenFirst(port: number, host: string) {
+  let handler: Hono | undefined;
+  let server: Server | undefined;
+  const bound = await new Promise<number>((resolve, reject) => {
+    const fetch = (request: Request, env: unknown) =>
+      handler ? handler.fetch(request, env) : new Response('starting', { status: 503 });
+    server = serve({ fetch, port, hostname: host }, (info) => resolve(info.port)) as Server;
+    server.once('error', reject);
+  });
+  return {
+    port: bound,
+    server: server as Server,
+    mount: (app: Hono) => {
+      handler = app;
+    },
+  };
+}
+
+/** The production app behind the local-only routes (`/_dev`: time travel, email previews). */
+function localApp(deps: Deps, config: Config, clock: TravelClock): Hono {
   const app = createApp(deps, {
     signupFloorMs: config.SIGNUP_FLOOR_MS,
-    devRoutes: createDevRoutes(deps, clock),
+    clientAddress: (c) => plausibleAddress(getConnInfo(c).remote.address),
   });
-  const appPort = await new Promise<number>((resolve, reject) => {
-    appServer = serve({ fetch: app.fetch, port: ports.app, hostname: host }, (info) =>
-      resolve(info.port),
-    ) as Server;
-    appServer.once('error', reject);
-  });
-  urls.app = `http://localhost:${appPort}`;
-  // Links in emails must carry the port actually bound (0 picks one), known only now.
-  if (!options.config?.SITE_URL) {
-    config.SITE_URL = urls.app;
-    deps.settings.siteUrl = urls.app;
-  }
+  return new Hono().route('/_dev', createDevRoutes(deps, clock)).all('*', (c) => app.fetch(c.req.raw, c.env));
+}
 
-  const smtp: LocalSmtp = await startSmtpServer(deps, ports.smtp, host);
-  urls.smtp = `smtp://${host}:${smtp.port}`;
-
-  let timer: NodeJS.Timeout | undefined;
+/** Runs the dispatcher and the question sweep every `intervalMs` against the (possibly moved) clock. */
+function startDispatcher(deps: Deps, intervalMs: number | false, log: Log) {
   let running: Promise<unknown> = Promise.resolve();
-  if (options.dispatchIntervalMs !== false) {
-    timer = setInterval(() => {
-      running = running
-        .then(() => dispatchDue(deps))
-        .then(() => sweepOpenQuestions(deps))
-        .catch((error: Error) => log.error('dispatch failed', { error: error.name }));
-    }, options.dispatchIntervalMs ?? 5000);
-  }
+  const timer =
+    intervalMs === false
+      ? undefined
+      : setInterval(() => {
+          running = running
+            .then(() => dispatchDue(deps))
+            .then(() => sweepOpenQuestions(deps))
+            .catch((error: Error) => log.error('dispatch failed', { error: error.name }));
+        }, intervalMs);
+  return async () => {
+    if (timer) clearInterval(timer);
+    await running;
+  };
+}
 
+/** Starts every local service and the app; resolves when all of them listen. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const ports = { app: 3000, dynamo: 8000, ses: 8005, smtp: 2525, ...options.ports };
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const standIns = await startStandIns({
+    host,
+    dynamoPort: ports.dynamo,
+    sesPort: ports.ses,
+    dataDir: options.dataDir,
+    separateProcess: options.separateStandIns,
+  });
+  const clients = localClients(standIns.dynamoUrl, standIns.sesUrl);
+  const web = await listenFirst(ports.app, host);
+  const appUrl = `http://localhost:${web.port}`;
+  const config = localConfig(appUrl, options.config);
+  await ensureTable(clients.raw, config.TABLE_NAME);
+  const clock = new TravelClock();
+  const log = options.log ?? consoleLog;
+  const deps = createDeps(config, await signingKeys(options.dataDir), clients, { clock, log });
+  web.mount(localApp(deps, config, clock));
+  const smtp: LocalSmtp = await startSmtpServer(deps, ports.smtp, host);
+  const stopDispatcher = startDispatcher(deps, options.dispatchIntervalMs ?? 5000, log);
   return {
-    urls,
+    urls: {
+      app: appUrl,
+      ses: standIns.sesUrl,
+      dynamo: standIns.dynamoUrl,
+      smtp: `smtp://${host}:${smtp.port}`,
+    },
     deps,
     clock,
     config,
-    clients,
+    clients: { dynamo: clients.dynamo, ses: clients.ses },
     async stop() {
-      if (timer) clearInterval(timer);
-      await running;
-      await Promise.all([appServer ? closeServer(appServer) : undefined, smtp.close()]);
+      await stopDispatcher();
+      await Promise.all([closeServer(web.server), smtp.close()]);
       await standIns.stop();
-      dynamoClient.destroy();
+      clients.raw.destroy();
       clients.ses.destroy();
     },
   };

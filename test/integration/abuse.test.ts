@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../functions/config';
-import { createApp } from '../../functions/http/app';
+import { fromClient, testApp } from '../support/app';
 import { emailsTo, sentEmails, startTestStack, type TestStack, tableItems } from '../support/stack';
 
 const signup = (email: string) => JSON.stringify({ email, firstName: 'Bo', timeZone: 'UTC' });
@@ -74,7 +74,7 @@ describe('subscription bombing sends at most a handful of confirmation emails', 
   });
 
   it('signs up one address 1,000 times from 1,000 clients over 25 hours: at most 3 confirmations a day', async () => {
-    const app = createApp(stack.deps);
+    const app = testApp(stack.deps);
     const before = (await confirmations()).length;
     const statuses = new Map<number, number>();
     const started = stack.clock.now().getTime();
@@ -87,7 +87,7 @@ describe('subscription bombing sends at most a handful of confirmation emails', 
           headers: { 'content-type': 'application/json' },
           body: signup('target@example.com'),
         },
-        { incoming: { socket: { remoteAddress: ip } } },
+        fromClient(ip),
       );
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       stack.clock.moveTo(new Date(stack.clock.now().getTime() + 90_000));
@@ -102,25 +102,25 @@ describe('subscription bombing sends at most a handful of confirmation emails', 
   });
 
   it('signs up one address 1,000 times at once from one client: one confirmation', async () => {
-    const app = createApp(stack.deps);
+    const app = testApp(stack.deps);
     const before = (await confirmations()).length;
     for (let i = 0; i < 1000; i++) {
       await app.request(
         '/api/subscribe',
         { method: 'POST', headers: { 'content-type': 'application/json' }, body: signup('once@example.com') },
-        { incoming: { socket: { remoteAddress: '203.0.113.9' } } },
+        fromClient('203.0.113.9'),
       );
     }
     expect((await confirmations()).length - before).toBe(1);
   });
 
   it('limits each client on its own: another client still signs up while one is refused', async () => {
-    const app = createApp(stack.deps);
+    const app = testApp(stack.deps);
     const from = (ip: string, email: string) =>
       app.request(
         '/api/subscribe',
         { method: 'POST', headers: { 'content-type': 'application/json' }, body: signup(email) },
-        { event: { requestContext: { http: { sourceIp: ip } } } },
+        fromClient(ip),
       );
     for (let i = 0; i < 10; i++) expect((await from('192.0.2.50', `a${i}@example.com`)).status).toBe(202);
     expect((await from('192.0.2.50', 'a10@example.com')).status).toBe(429);

@@ -23,7 +23,7 @@ describe('the dispatch Lambdas fan out over the due-index shards, against the st
   let stack: TestStack;
   let sqs: Server;
   const enqueued: { QueueUrl: string; Entries: { Id: string; MessageBody: string }[] }[] = [];
-  let tick: (event: unknown, context: Context) => Promise<Record<string, unknown>>;
+  let tick: () => Promise<Record<string, unknown>>;
   let worker: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
   beforeAll(async () => {
@@ -68,7 +68,7 @@ describe('the dispatch Lambdas fan out over the due-index shards, against the st
   });
 
   it('puts one message per shard on the queue at each tick, and sends nothing itself', async () => {
-    const report = await tick({}, context);
+    const report = await tick();
     expect(report.enqueuedShards).toBe(stack.config.DUE_SHARDS);
     const shards = enqueued.flatMap((batch) =>
       batch.Entries.map((entry) => JSON.parse(entry.MessageBody).shard),

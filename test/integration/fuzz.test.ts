@@ -8,7 +8,7 @@ import {
   timeZoneProblem,
 } from '../../functions/domain/signup-rules';
 import { normaliseEmail } from '../../functions/domain/subscriber';
-import { createApp } from '../../functions/http/app';
+import { fromClient, testApp } from '../support/app';
 import { startTestStack, type TestStack, tableItems } from '../support/stack';
 
 const STATUSES = ['pending', 'active', 'completed', 'unsubscribed', 'bounced', 'complained'];
@@ -123,7 +123,7 @@ describe('every public endpoint answers any request with a 2xx, 3xx or 4xx, and 
 
   beforeAll(async () => {
     stack = await startTestStack();
-    app = createApp(stack.deps);
+    app = testApp(stack.deps);
   });
   afterAll(async () => {
     await stack.stop();
@@ -138,7 +138,7 @@ describe('every public endpoint answers any request with a 2xx, 3xx or 4xx, and 
         for (const [name, value] of Object.entries(r.headers)) headers.set(name, value);
         headers.set('content-type', r.contentType);
         const hasBody = !['GET', 'HEAD'].includes(r.method) && r.body !== undefined;
-        const env = r.ip ? { incoming: { socket: { remoteAddress: r.ip } } } : undefined;
+        const env = fromClient(r.ip);
         const response = await app.request(
           `${r.path}${r.query}`,
           { method: r.method, headers, body: hasBody ? r.body : undefined },
@@ -161,7 +161,7 @@ describe('every public endpoint answers any request with a 2xx, 3xx or 4xx, and 
         const response = await app.request(
           '/api/subscribe',
           { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) },
-          { incoming: { socket: { remoteAddress: ip } } },
+          fromClient(ip),
         );
         await response.arrayBuffer();
         expect([202, 400, 429]).toContain(response.status);

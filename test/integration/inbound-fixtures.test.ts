@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostalMimeParser } from '../../functions/adapters/mime';
 import { replyAddress } from '../../functions/app/compose-email';
 import { answerAddress } from '../../functions/app/inbound/emails';
 import { receiveMail } from '../../functions/app/inbound/receive-mail';
@@ -12,6 +13,7 @@ import type { Subscriber } from '../../functions/domain/subscriber';
 import { activeSubscriber, emailsTo, header, startTestStack, type TestStack } from '../support/stack';
 
 const EXPERT = 'expert@example.com';
+const parser = new PostalMimeParser();
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/mail/${name}`, import.meta.url));
 
 /** A message as a person would type it, with the headers we choose. */
@@ -64,7 +66,7 @@ describe('inbound mail: every real-world shape reaches the right outcome (real s
   }
 
   async function deliver(raw: Uint8Array, to: string, verdicts?: Record<string, string>) {
-    return receiveMail(stack.deps, { raw, recipients: [to], verdicts });
+    return receiveMail(stack.deps, parser, { raw, recipients: [to], verdicts });
   }
 
   async function questionsOf(id: string): Promise<Question[]> {

@@ -91,6 +91,32 @@ describe('the clock control', () => {
     },
   );
 
+  it.each([
+    ['a form post', { 'content-type': 'application/x-www-form-urlencoded' }, 'advanceHours=24'],
+    ['plain text', { 'content-type': 'text/plain' }, '{"advanceHours":24}'],
+    ['no content type', {}, '{"advanceHours":24}'],
+    [
+      'JSON sent by another site',
+      { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+      '{"advanceHours":24}',
+    ],
+  ])('refuses %s to move the clock with 415, and the clock stays', async (_label, headers, body) => {
+    const before = stack.clock.now().getTime();
+    const response = await fetch(`${stack.urls.app}/_dev/clock`, { method: 'POST', headers, body });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ error: 'unsupported_media_type' });
+    expect(stack.clock.now().getTime() - before).toBeLessThan(60_000);
+  });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'answers a preview of "%s" (not an email) with 404, not an error',
+    async (key) => {
+      for (const path of [`/_dev/emails/${key}`, `/_dev/emails/${key}/html`]) {
+        expect((await fetch(`${stack.urls.app}${path}`)).status).toBe(404);
+      }
+    },
+  );
+
   it('moves the clock forward and reports the new time', async () => {
     const before = stack.clock.now().getTime();
     const response = await fetch(`${stack.urls.app}/_dev/clock`, {

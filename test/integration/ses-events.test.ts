@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../functions/app/deps';
 import { dispatchDue } from '../../functions/app/dispatch-due';
-import { handleSesEvent, handleSesEvents } from '../../functions/app/handle-ses-event';
+import { handleSesEvent } from '../../functions/app/handle-ses-event';
 import { emailHash } from '../../functions/domain/suppression';
 import {
   emailsTo,
@@ -321,7 +321,7 @@ describe('SES events through the events use case, against the stand-ins', () => 
     );
   });
 
-  it('logs and skips malformed events without throwing, and handles the rest of an SNS batch', async () => {
+  it('logs and skips malformed events without throwing, naming the field, and still acts on a good one', async () => {
     const { id, welcome, tags } = await subscribed('batch');
     const good = complaint(welcome, tags, iso());
     const broken: unknown[] = [
@@ -330,27 +330,24 @@ describe('SES events through the events use case, against the stand-ins', () => 
       42,
       [],
       {},
+      good.detail,
       { detail: { eventType: 'Bounce' } },
       { detail: { eventType: 'Bounce', mail: { messageId: 'm', timestamp: 'yesterday' } } },
       { detail: { eventType: 'Bounce', mail: { messageId: 'm', timestamp: iso() } } },
       { detail: { eventType: 'Bounce', mail: { messageId: 'm', timestamp: iso() }, bounce: {} } },
       { detail: { eventType: 'Complaint', mail: { messageId: 'm', timestamp: iso(), tags: 'x' } } },
       { detail: { eventType: { nested: true }, mail: {} } },
+      { detail: { eventType: 'Delivery', mail: { messageId: 'x'.repeat(201), timestamp: iso() } } },
     ];
     const before = await tableItems(stack);
     for (const event of broken) expect(await handleSesEvent(stack.deps, event)).toBe('malformed');
     expect(await tableItems(stack)).toEqual(before);
-
-    const records = [...broken, good.detail].map((message) => ({
-      EventSource: 'aws:sns',
-      Sns: { Message: JSON.stringify(message) },
-    }));
-    records.push({ EventSource: 'aws:sns', Sns: { Message: '{not json' } });
-    const report = await handleSesEvents(stack.deps, { Records: records });
-    expect(report).toMatchObject({ malformed: broken.length + 1, suppressed: 1 });
+    expect(await handleSesEvent(stack.deps, good)).toBe('suppressed');
     expect((await stack.deps.store.get(id))?.status).toBe('complained');
     const warnings = stack.log.lines.filter((line) => line.includes('malformed'));
     expect(warnings.length).toBeGreaterThanOrEqual(broken.length);
     for (const line of warnings) expect(line).not.toMatch(/@/);
+    expect(warnings.some((line) => line.includes('mail.timestamp'))).toBe(true);
+    expect(warnings.some((line) => line.includes('bounce'))).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { verifyShortMac } from '../../domain/tokens';
 import type { Deps } from '../deps';
 import { sendWithRetry } from '../send-with-retry';
 import { composeAnswer } from './emails';
-import type { InboundReport, Routed } from './receive-mail';
+import type { InboundReport, Routed } from './routed';
 
 /**
  * The expert's reply to a question email: only from the expert (or backup) address, only to a valid

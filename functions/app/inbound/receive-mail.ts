@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UnreadableMailError } from '../../domain/errors';
+import type { MailParser } from '../../domain/ports';
 import {
   automatedReason,
   type InboundAddress,
@@ -12,6 +13,9 @@ import { normaliseEmail } from '../../domain/subscriber';
 import type { Deps } from '../deps';
 import { answerQuestion } from './answer-question';
 import { receiveReply } from './receive-reply';
+import type { InboundReport, Routed } from './routed';
+
+export type { InboundReport } from './routed';
 
 /** One inbound message as the mail server hands it over. */
 export interface RawInbound {
@@ -22,31 +26,6 @@ export interface RawInbound {
   verdicts?: MailVerdicts | undefined;
   /** An id of the raw message for logs (the SES message id, the S3 key). */
   sourceId?: string | undefined;
-}
-
-/** What happened to one inbound message. */
-export interface InboundReport {
-  outcome:
-    | 'forwarded'
-    | 'held'
-    | 'duplicate'
-    | 'noted'
-    | 'answered'
-    | 'already-answered'
-    | 'dropped'
-    | 'failed';
-  reason?: string | undefined;
-  subscriberId?: string | undefined;
-  questionId?: string | undefined;
-}
-
-/** A parsed message, where it was addressed to, and what the verdicts say. */
-export interface Routed {
-  mail: InboundMail;
-  address: InboundAddress;
-  /** Identifies the message across deliveries: its Message-ID, or a hash of its bytes. */
-  messageKey: string;
-  authenticated: boolean;
 }
 
 function ourAddress(deps: Deps, mail: InboundMail, envelope: string[]): InboundAddress | undefined {
@@ -62,12 +41,12 @@ function isOwnAddress(deps: Deps, from: string): boolean {
   return from === normaliseEmail(deps.settings.fromAddress) || from.endsWith(domain);
 }
 
-async function route(deps: Deps, input: RawInbound): Promise<InboundReport> {
+async function route(deps: Deps, parser: MailParser, input: RawInbound): Promise<InboundReport> {
   const verdict = verdictAction(input.verdicts);
   if (verdict === 'drop') return { outcome: 'dropped', reason: 'spam-or-virus' };
   let mail: InboundMail;
   try {
-    mail = await deps.mailParser.parse(input.raw);
+    mail = await parser.parse(input.raw);
   } catch (error) {
     if (error instanceof UnreadableMailError) return { outcome: 'dropped', reason: 'unreadable' };
     throw error;
@@ -93,10 +72,10 @@ async function route(deps: Deps, input: RawInbound): Promise<InboundReport> {
  * mail server (SES, the local SMTP server) never retries a message forever. A failure after a
  * question was stored leaves it open, and the 24-hour sweep brings it to the expert's attention.
  */
-export async function receiveMail(deps: Deps, input: RawInbound): Promise<InboundReport> {
+export async function receiveMail(deps: Deps, parser: MailParser, input: RawInbound): Promise<InboundReport> {
   let report: InboundReport;
   try {
-    report = await route(deps, input);
+    report = await route(deps, parser, input);
   } catch (error) {
     report = { outcome: 'failed', reason: (error as Error).name ?? 'Error' };
   }

@@ -14,7 +14,7 @@ import { verifyShortMac } from '../../domain/tokens';
 import type { Deps } from '../deps';
 import { sendWithRetry } from '../send-with-retry';
 import { composeAcknowledgement, composeExpertEmail, composeUnsubscribedNote } from './emails';
-import type { InboundReport, Routed } from './receive-mail';
+import type { InboundReport, Routed } from './routed';
 
 /** Questions are for current subscribers: one polite note a day to someone who unsubscribed, nothing more. */
 async function noteUnsubscribed(

@@ -1,4 +1,4 @@
-import type { RawMailSource } from '../../domain/ports';
+import type { MailParser, RawMailSource } from '../../domain/ports';
 import type { MailVerdicts } from '../../domain/questions';
 import type { Deps } from '../deps';
 import { type InboundReport, receiveMail } from './receive-mail';
@@ -17,6 +17,7 @@ export interface StoredMailNotice {
  */
 export async function receiveStoredMail(
   deps: Deps,
+  parser: MailParser,
   source: RawMailSource,
   notice: StoredMailNotice,
 ): Promise<InboundReport> {
@@ -30,7 +31,7 @@ export async function receiveStoredMail(
     });
     return { outcome: 'failed', reason: 'storage' };
   }
-  const report = await receiveMail(deps, {
+  const report = await receiveMail(deps, parser, {
     raw,
     recipients: notice.recipients,
     verdicts: notice.verdicts,

@@ -1,0 +1,86 @@
+/** Rules that hold across routes: security headers, body limits, the cross-site refusal, the timing floor. */
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { RequestError } from './errors';
+
+/** Largest request body the app reads. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** The client's address as the runtime saw it (never a forwarding header: anyone can write those). */
+export type ClientAddress = (c: Context) => string | undefined;
+
+/** An address as a runtime reported it, if it looks like one (at most 64 characters). */
+export function plausibleAddress(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= 64 ? value : undefined;
+}
+
+const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  objectSrc: ["'none'"],
+};
+
+/** A strict Content-Security-Policy with no inline script, no referrer, no framing, same-origin resources. */
+export function securityHeaders(): MiddlewareHandler {
+  return secureHeaders({
+    contentSecurityPolicy: CSP,
+    referrerPolicy: 'no-referrer',
+    xFrameOptions: 'DENY',
+    crossOriginResourcePolicy: 'same-origin',
+  });
+}
+
+/** Refuses a body over `MAX_BODY_BYTES`: with a 413 naming the limit, or with `onTooLarge`'s answer. */
+export function limitBody(onTooLarge?: (c: Context) => Response): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => {
+      if (onTooLarge) return onTooLarge(c);
+      throw new RequestError(
+        413,
+        'body_too_large',
+        `The request body must be at most ${MAX_BODY_BYTES / 1024} KB.`,
+      );
+    },
+  });
+}
+
+/**
+ * True for a request that a browser sent from another site. CORS does not stop a plain form post, so
+ * posts check it themselves: by `Sec-Fetch-Site` where the browser sends it, else by `Origin`. The site's
+ * own form posts carry `Origin: null` (its Referrer-Policy is no-referrer), so `null` is not refused.
+ * Requests from outside a browser carry neither header and are not cross-site.
+ */
+export function isCrossSite(c: Context, siteOrigin: string): boolean {
+  const fetchSite = c.req.header('sec-fetch-site');
+  if (fetchSite !== undefined) return fetchSite !== 'same-origin' && fetchSite !== 'none';
+  const origin = c.req.header('origin');
+  return origin !== undefined && origin !== 'null' && origin !== siteOrigin;
+}
+
+/** Refuses a post a browser sent from another site with 403 `cross_site`. */
+export function refuseCrossSite(siteOrigin: string, message: string): MiddlewareHandler {
+  return async (c, next) => {
+    if (isCrossSite(c, siteOrigin)) throw new RequestError(403, 'cross_site', message);
+    await next();
+  };
+}
+
+/**
+ * Holds every answer to at least `floorMs`, whatever it was, so that timing does not tell a new address
+ * from a known one.
+ */
+export function timingFloor(floorMs: number): MiddlewareHandler {
+  return async (_c, next) => {
+    const started = performance.now();
+    await next();
+    const left = floorMs - (performance.now() - started);
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  };
+}
