@@ -81,6 +81,21 @@ export async function queryAll(
   return items;
 }
 
+/** Every item of the partition `pk` whose sort key starts with `skPrefix`, read consistently. */
+export function itemsWithPrefix(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
+  skPrefix: string,
+): Promise<Record<string, unknown>[]> {
+  return queryAll(doc, {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+    ConsistentRead: true,
+  });
+}
+
 /** The domain object an item holds: the item without the table's keys, index keys and bookkeeping. */
 export function fromItem<T>(item: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !INTERNAL_ATTRIBUTES.has(k))) as T;

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OpenQuestionPage, QuestionStore } from '../domain/ports';
 import { type Question, splitQuestionId } from '../domain/questions';
-import { conditionHeld, documentClient, fromItem, queryAll, queryPage } from './dynamo-document';
+import { conditionHeld, documentClient, fromItem, itemsWithPrefix, queryPage } from './dynamo-document';
 import { OPEN_QUESTIONS_INDEX, TTL_ATTRIBUTE } from './dynamo-table';
 
 /** Options of the DynamoDB question store. */
@@ -73,12 +73,7 @@ export class DynamoQuestionStore implements QuestionStore {
   }
 
   async listForSubscriber(subscriberId: string): Promise<Question[]> {
-    const items = await queryAll(this.doc, {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :q)',
-      ExpressionAttributeValues: { ':pk': `SUB#${subscriberId}`, ':q': 'Q#' },
-      ConsistentRead: true,
-    });
+    const items = await itemsWithPrefix(this.doc, this.table, `SUB#${subscriberId}`, 'Q#');
     return items
       .map((item) => fromItem<Question>(item))
       .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));

@@ -13,7 +13,7 @@ import {
   documentClient,
   fromItem,
   ifConditionHolds,
-  queryAll,
+  itemsWithPrefix,
   queryPage,
 } from './dynamo-document';
 import { DUE_INDEX } from './dynamo-table';
@@ -281,12 +281,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
   }
 
   async listSends(id: string): Promise<SendRecord[]> {
-    const items = await queryAll(this.doc, {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)',
-      ExpressionAttributeValues: { ':pk': `SUB#${id}`, ':send': 'SEND#' },
-      ConsistentRead: true,
-    });
+    const items = await itemsWithPrefix(this.doc, this.table, `SUB#${id}`, 'SEND#');
     return items.map(({ step, key, messageId, sentAt }) => ({ step, key, messageId, sentAt }) as SendRecord);
   }
 }
