@@ -1,5 +1,6 @@
 /** What every `QuestionStore` promises, whatever keeps the data. */
 import { expect, it } from 'vitest';
+import { MalformedCursorError } from '../../functions/adapters/dynamo-document';
 import type { QuestionStore } from '../../functions/domain/ports';
 import { at, type MakePorts, question, winners } from './ports';
 
@@ -153,6 +154,11 @@ export function questionStoreContract(make: MakePorts): void {
     const { ids, pageSizes } = await walkOpen(questions, at(200));
     expect(pageSizes[0]).toBe(100);
     expect(ids).toEqual(all.map((q) => q.id));
+  });
+
+  it('refuses, by name, an open-questions cursor it did not hand out', async () => {
+    const { questions } = await make();
+    await expect(questions.listOpen(at(0), 'not a cursor')).rejects.toThrow(MalformedCursorError);
   });
 
   it('gives one allowance of a kind per subscriber per window, again once the window has passed', async () => {

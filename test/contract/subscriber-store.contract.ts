@@ -1,5 +1,6 @@
 /** What every `SubscriberStore` promises, whatever keeps the data. */
 import { expect, it } from 'vitest';
+import { MalformedCursorError } from '../../functions/adapters/dynamo-document';
 import type { SubscriberStore } from '../../functions/domain/ports';
 import { dueShard } from '../../functions/domain/subscriber';
 import { at, confirmed, type MakePorts, pending, SHARDS, storeActive, T0, winners } from './ports';
@@ -180,6 +181,11 @@ export function subscriberStoreContract(make: MakePorts): void {
       }
     });
     expect([...seen].sort()).toEqual([...ids].sort());
+  });
+
+  it('refuses, by name, a due-index cursor it did not hand out', async () => {
+    const { subscribers } = await make();
+    await expect(subscribers.findDue(0, T0, 'not a cursor')).rejects.toThrow(MalformedCursorError);
   });
 
   it('claims a due subscriber for the lease, and refuses while the lease is live', async () => {

@@ -4,8 +4,7 @@
  */
 import type { OpenQuestionPage, QuestionStore } from '../../../functions/domain/ports';
 import { type Question, splitQuestionId } from '../../../functions/domain/questions';
-
-const PAGE = 100;
+import { pageOf } from './page';
 
 export class MemoryQuestionStore implements QuestionStore {
   readonly questions = new Map<string, Question>();
@@ -72,16 +71,12 @@ export class MemoryQuestionStore implements QuestionStore {
     if (row) delete row[field];
   }
 
-  /** Like DynamoDB's LastEvaluatedKey, the cursor is the last key returned. */
   async listOpen(receivedBy: string, cursor?: string): Promise<OpenQuestionPage> {
-    const keys = [...this.open.values()]
-      .filter((key) => key <= `${receivedBy}#~` && (!cursor || key > cursor))
-      .sort();
-    const page = keys.slice(0, PAGE);
-    return {
-      ids: page.map((key) => key.slice(key.lastIndexOf('#') + 1)),
-      cursor: keys.length > PAGE ? page.at(-1) : undefined,
-    };
+    const page = pageOf(
+      [...this.open.values()].filter((key) => key <= `${receivedBy}#~`),
+      cursor,
+    );
+    return { ids: page.keys.map((key) => key.slice(key.lastIndexOf('#') + 1)), cursor: page.cursor };
   }
 
   async takeAllowance(subscriberId: string, kind: string, now: Date, windowMs: number): Promise<boolean> {

@@ -5,6 +5,7 @@
  */
 import type { DuePage, RecordOutcome, SendRecord, SubscriberStore } from '../../../functions/domain/ports';
 import { dueShard, type Subscriber } from '../../../functions/domain/subscriber';
+import { pageOf } from './page';
 
 type Row = Subscriber & { leaseUntil?: string | undefined };
 
@@ -95,17 +96,15 @@ export class MemorySubscriberStore implements SubscriberStore {
 
   async findDue(shard: number, now: string, cursor?: string): Promise<DuePage> {
     this.count('findDue');
-    // Like DynamoDB's LastEvaluatedKey, the cursor is the last key returned, so sends between pages
-    // (which move entries out of the range) never make a page skip anyone.
-    const entries = [...(this.due.get(shard) ?? new Map<string, string>())]
-      .map(([id, nextSendAt]) => ({ id, nextSendAt, key: `${nextSendAt}#${id}` }))
-      .filter((entry) => entry.nextSendAt <= now && (!cursor || entry.key > cursor))
-      .sort((a, b) => (a.key < b.key ? -1 : 1));
-    const page = entries.slice(0, 100);
-    return {
-      entries: page.map(({ id, nextSendAt }) => ({ id, nextSendAt })),
-      cursor: entries.length > 100 ? page.at(-1)?.key : undefined,
-    };
+    const due = [...(this.due.get(shard) ?? new Map<string, string>())]
+      .filter(([, nextSendAt]) => nextSendAt <= now)
+      .map(([id, nextSendAt]) => `${nextSendAt}#${id}`);
+    const page = pageOf(due, cursor);
+    const entries = page.keys.map((key) => {
+      const hash = key.lastIndexOf('#');
+      return { id: key.slice(hash + 1), nextSendAt: key.slice(0, hash) };
+    });
+    return { entries, cursor: page.cursor };
   }
 
   async earliestDue(shard: number): Promise<string | undefined> {
