@@ -1,5 +1,5 @@
 /** What every `QuestionStore` promises, whatever keeps the data. */
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MalformedCursorError } from '../../functions/adapters/dynamo-document';
 import type { QuestionStore } from '../../functions/domain/ports';
 import { at, type MakePorts, question, winners } from './ports';
@@ -20,7 +20,7 @@ async function walkOpen(store: QuestionStore, receivedBy: string) {
 
 const HOUR = 3600_000;
 
-export function questionStoreContract(make: MakePorts): void {
+function storing(make: MakePorts): void {
   it('stores a question once: the same message again is refused and the first kept', async () => {
     const { questions } = await make();
     const first = question('ann', 'm1');
@@ -64,7 +64,9 @@ export function questionStoreContract(make: MakePorts): void {
     await questions.markForwarded(q.id, 'ses-1');
     expect((await questions.get(q.id))?.forwardedMessageId).toBe('ses-1');
   });
+}
 
+function answersAndReminders(make: MakePorts): void {
   it('answers an open question once, and closes it', async () => {
     const { questions } = await make();
     const q = question('ann', 'm1');
@@ -136,7 +138,9 @@ export function questionStoreContract(make: MakePorts): void {
     expect(await questions.markSla(q.id, 'escalatedAt', at(40))).toBe(false);
     expect(await questions.markSla(question('ann', 'none').id, 'remindedAt', at(40))).toBe(false);
   });
+}
 
+function openListAndAllowances(make: MakePorts): void {
   it('lists the open questions received by a time, oldest first, and not the held ones', async () => {
     const { questions } = await make();
     const late = question('ann', 'late', 90);
@@ -178,4 +182,10 @@ export function questionStoreContract(make: MakePorts): void {
     const take = () => questions.takeAllowance('ann', 'ack', new Date(at(0)), HOUR);
     expect(await winners([take(), take(), take(), take()], true)).toBe(1);
   });
+}
+
+export function questionStoreContract(make: MakePorts): void {
+  describe('storing and reading', () => storing(make));
+  describe('answers and reminders', () => answersAndReminders(make));
+  describe('open questions and allowances', () => openListAndAllowances(make));
 }

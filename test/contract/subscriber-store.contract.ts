@@ -1,5 +1,5 @@
 /** What every `SubscriberStore` promises, whatever keeps the data. */
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MalformedCursorError } from '../../functions/adapters/dynamo-document';
 import type { SubscriberStore } from '../../functions/domain/ports';
 import { dueShard } from '../../functions/domain/subscriber';
@@ -40,7 +40,7 @@ const send = (step: number, sentAt = at(1)) => ({
   sentAt,
 });
 
-export function subscriberStoreContract(make: MakePorts): void {
+function signupAndStop(make: MakePorts): void {
   it('keeps a subscriber findable by id and by address, and nothing for the unknown', async () => {
     const { subscribers } = await make();
     expect(await subscribers.create(pending('ann'))).toBe(true);
@@ -142,7 +142,9 @@ export function subscriberStoreContract(make: MakePorts): void {
     expect(results.filter(Boolean)).toHaveLength(1);
     expect((await subscribers.get('ann'))?.status).toBe(reasons[results.indexOf(true)]);
   });
+}
 
+function dueIndex(make: MakePorts): void {
   it('lists in one shard only the subscribers due by now, earliest first', async () => {
     const { subscribers } = await make();
     const [a, b, c, later] = idsInShardZero('due', 4);
@@ -187,7 +189,9 @@ export function subscriberStoreContract(make: MakePorts): void {
     const { subscribers } = await make();
     await expect(subscribers.findDue(0, T0, 'not a cursor')).rejects.toThrow(MalformedCursorError);
   });
+}
 
+function claimsAndSends(make: MakePorts): void {
   it('claims a due subscriber for the lease, and refuses while the lease is live', async () => {
     const { subscribers } = await make();
     await storeActive(subscribers, 'ann', at(10));
@@ -274,4 +278,10 @@ export function subscriberStoreContract(make: MakePorts): void {
     expect((await subscribers.listSends('ann')).map((s) => s.step)).toEqual([0, 1, 2]);
     expect(await subscribers.listSends('nobody')).toEqual([]);
   });
+}
+
+export function subscriberStoreContract(make: MakePorts): void {
+  describe('signup, confirmation and stop', () => signupAndStop(make));
+  describe('the due index', () => dueIndex(make));
+  describe('claims and sends', () => claimsAndSends(make));
 }
