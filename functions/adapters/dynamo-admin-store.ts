@@ -1,6 +1,6 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { PersonRecords } from '../domain/privacy';
-import { documentClient, isConditionFailure } from './dynamo-document';
+import { conditionHeld, documentClient, queryAll } from './dynamo-document';
 
 /** Options of the DynamoDB person records. */
 export interface DynamoAdminStoreOptions {
@@ -38,22 +38,12 @@ export class DynamoAdminStore implements PersonRecords {
   }
 
   async itemsOf(subscriberId: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `SUB#${subscriberId}` },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `SUB#${subscriberId}` },
+      ConsistentRead: true,
+    });
   }
 
   async deleteSubscriber(subscriberId: string): Promise<number> {
@@ -65,8 +55,8 @@ export class DynamoAdminStore implements PersonRecords {
   }
 
   async deletePointer(emailKey: string, subscriberId: string): Promise<void> {
-    try {
-      await this.doc.send(
+    await conditionHeld(
+      this.doc.send(
         new DeleteCommand({
           TableName: this.table,
           Key: pointerKey(emailKey),
@@ -74,9 +64,7 @@ export class DynamoAdminStore implements PersonRecords {
           ConditionExpression: 'subscriberId = :id',
           ExpressionAttributeValues: { ':id': subscriberId },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 }

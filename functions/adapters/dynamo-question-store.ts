@@ -2,12 +2,12 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { OpenQuestionPage, QuestionStore } from '../domain/ports';
 import { type Question, splitQuestionId } from '../domain/questions';
-import { documentClient, isConditionFailure } from './dynamo-document';
+import { conditionHeld, documentClient, fromItem, itemsWithPrefix, queryPage } from './dynamo-document';
 import { OPEN_QUESTIONS_INDEX, TTL_ATTRIBUTE } from './dynamo-table';
 
 /** Options of the DynamoDB question store. */
@@ -17,13 +17,6 @@ export interface DynamoQuestionStoreOptions {
 }
 
 const OPEN_PARTITION = 'OPEN_Q';
-const INTERNAL = new Set([
-  'pk',
-  'sk',
-  'type',
-  OPEN_QUESTIONS_INDEX.partitionKey,
-  OPEN_QUESTIONS_INDEX.sortKey,
-]);
 
 /**
  * `SUB#<subscriber id>` / `Q#<hash of the message>`: the question lives with its subscriber (export and
@@ -34,12 +27,8 @@ function questionKey(questionId: string): { pk: string; sk: string } | undefined
   return parts ? { pk: `SUB#${parts.subscriberId}`, sk: `Q#${parts.key}` } : undefined;
 }
 
-function toQuestion(item: Record<string, unknown>): Question {
-  return Object.fromEntries(Object.entries(item).filter(([k]) => !INTERNAL.has(k))) as unknown as Question;
-}
-
 /**
- * `QuestionStore` on the single table (see DESIGN.md "Data"). Open questions carry the sparse
+ * `QuestionStore` on the single table (the layout is in the README, "How it is built"). Open questions carry the sparse
  * `open-questions` index keys (`OPEN_Q` / `<receivedAt>#<id>`) until answered. No transactions
  * (dynalite has none): every change is one conditional write. Attribute names are aliased throughout
  * because several (`status`, `text`, `day`) are DynamoDB reserved words.
@@ -63,19 +52,15 @@ export class DynamoQuestionStore implements QuestionStore {
             [OPEN_QUESTIONS_INDEX.sortKey]: `${question.receivedAt}#${question.id}`,
           }
         : {};
-    try {
-      await this.doc.send(
+    return conditionHeld(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...key, type: 'question', ...question, ...open },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async get(questionId: string): Promise<Question | undefined> {
@@ -84,26 +69,14 @@ export class DynamoQuestionStore implements QuestionStore {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
     );
-    return Item ? toQuestion(Item) : undefined;
+    return Item ? fromItem<Question>(Item) : undefined;
   }
 
   async listForSubscriber(subscriberId: string): Promise<Question[]> {
-    const questions: Question[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :q)',
-          ExpressionAttributeValues: { ':pk': `SUB#${subscriberId}`, ':q': 'Q#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      questions.push(...(page.Items ?? []).map(toQuestion));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return questions.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+    const items = await itemsWithPrefix(this.doc, this.table, `SUB#${subscriberId}`, 'Q#');
+    return items
+      .map((item) => fromItem<Question>(item))
+      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
   }
 
   async markForwarded(questionId: string, messageId: string): Promise<void> {
@@ -180,8 +153,9 @@ export class DynamoQuestionStore implements QuestionStore {
   }
 
   async listOpen(receivedBy: string, cursor?: string): Promise<OpenQuestionPage> {
-    const result = await this.doc.send(
-      new QueryCommand({
+    const page = await queryPage(
+      this.doc,
+      {
         TableName: this.table,
         IndexName: OPEN_QUESTIONS_INDEX.name,
         KeyConditionExpression: '#pk = :pk AND #sk <= :upper',
@@ -191,22 +165,19 @@ export class DynamoQuestionStore implements QuestionStore {
         },
         ExpressionAttributeValues: { ':pk': OPEN_PARTITION, ':upper': `${receivedBy}#~` },
         Limit: 100,
-        ExclusiveStartKey: cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined,
-      }),
+      },
+      cursor,
     );
-    const ids = (result.Items ?? []).map((item) => {
+    const ids = page.items.map((item) => {
       const sortKey = String(item[OPEN_QUESTIONS_INDEX.sortKey]);
       return sortKey.slice(sortKey.lastIndexOf('#') + 1);
     });
-    const next = result.LastEvaluatedKey
-      ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url')
-      : undefined;
-    return { ids, cursor: next };
+    return { ids, cursor: page.cursor };
   }
 
-  async takeAllowance(subscriberId: string, kind: string, now: Date, windowMs: number): Promise<boolean> {
-    try {
-      await this.doc.send(
+  takeAllowance(subscriberId: string, kind: string, now: Date, windowMs: number): Promise<boolean> {
+    return conditionHeld(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: `SUB#${subscriberId}`, sk: `ALLOWANCE#${kind}` },
@@ -220,39 +191,24 @@ export class DynamoQuestionStore implements QuestionStore {
             ':ttl': Math.ceil((now.getTime() + windowMs) / 1000) + 3600,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** One conditional update of a question; false when its condition (or the question) was not there. */
   private async update(
     questionId: string,
-    input: Pick<
-      ConstructorParameters<typeof UpdateCommand>[0],
-      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    >,
+    input: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
   ): Promise<boolean> {
     const key = questionKey(questionId);
     if (!key) return false;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key,
-          ...input,
-          ConditionExpression: input.ConditionExpression
-            ? `attribute_exists(pk) AND (${input.ConditionExpression})`
-            : 'attribute_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const condition = input.ConditionExpression
+      ? `attribute_exists(pk) AND (${input.ConditionExpression})`
+      : 'attribute_exists(pk)';
+    return conditionHeld(
+      this.doc.send(
+        new UpdateCommand({ TableName: this.table, Key: key, ...input, ConditionExpression: condition }),
+      ),
+    );
   }
 }

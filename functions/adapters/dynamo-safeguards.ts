@@ -3,7 +3,7 @@ import type { ConsentLog, ConsentRecord } from '../domain/privacy';
 import { SIGNUP_LIMITS, type SignupLimits } from '../domain/rate-limit';
 import type { Safeguards } from '../domain/safeguards';
 import type { BounceLedger, SuppressionList, SuppressionReason } from '../domain/suppression';
-import { documentClient, isConditionFailure } from './dynamo-document';
+import { conditionHeld, documentClient, ifConditionHolds } from './dynamo-document';
 import { DynamoRateLimiter } from './dynamo-rate-limiter';
 
 /** Options of the DynamoDB safeguards. */
@@ -28,20 +28,16 @@ export class DynamoSuppressionList implements SuppressionList {
     return Item !== undefined;
   }
 
-  async suppress(hash: string, reason: SuppressionReason, at: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+  suppress(hash: string, reason: SuppressionReason, at: string): Promise<boolean> {
+    return conditionHeld(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: `SUPPRESS#${hash}`, sk: 'SUPPRESS', type: 'suppression', reason, at },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 
@@ -61,8 +57,8 @@ export class DynamoBounceLedger implements BounceLedger {
   }
 
   async countTransient(subscriberId: string, feedbackId: string, at: string): Promise<number> {
-    try {
-      const { Attributes } = await this.doc.send(
+    const counted = await ifConditionHolds(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(subscriberId),
@@ -84,20 +80,21 @@ export class DynamoBounceLedger implements BounceLedger {
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return (Attributes?.transientIds as Set<string> | undefined)?.size ?? 0;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const { Item } = await this.doc.send(
-        new GetCommand({ TableName: this.table, Key: this.key(subscriberId), ConsistentRead: true }),
-      );
-      return (Item?.transientIds as Set<string> | undefined)?.size ?? 0;
-    }
+      ),
+    );
+    const item =
+      counted?.Attributes ??
+      (
+        await this.doc.send(
+          new GetCommand({ TableName: this.table, Key: this.key(subscriberId), ConsistentRead: true }),
+        )
+      ).Item;
+    return (item?.transientIds as Set<string> | undefined)?.size ?? 0;
   }
 
   async resetTransient(subscriberId: string, at: string): Promise<void> {
-    try {
-      await this.doc.send(
+    await conditionHeld(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(subscriberId),
@@ -112,10 +109,8 @@ export class DynamoBounceLedger implements BounceLedger {
           },
           ExpressionAttributeValues: { ':at': at },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 }
 

@@ -3,12 +3,19 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { DuePage, RecordOutcome, SendRecord, SubscriberStore } from '../domain/ports';
 import { dueShard, type Subscriber } from '../domain/subscriber';
-import { documentClient, isConditionFailure } from './dynamo-document';
+import {
+  conditionHeld,
+  documentClient,
+  fromItem,
+  ifConditionHolds,
+  itemsWithPrefix,
+  queryPage,
+} from './dynamo-document';
 import { DUE_INDEX } from './dynamo-table';
 
 /** Options of the DynamoDB store. */
@@ -19,17 +26,25 @@ export interface DynamoStoreOptions {
   client?: DynamoDBDocumentClient | undefined;
 }
 
-const PROFILE = 'PROFILE';
-const subKey = (id: string) => ({ pk: `SUB#${id}`, sk: PROFILE });
+const subKey = (id: string) => ({ pk: `SUB#${id}`, sk: 'PROFILE' });
 const emailKey = (key: string) => ({ pk: `EMAIL#${key}`, sk: 'EMAIL' });
 const sendSk = (step: number) => `SEND#${String(step).padStart(3, '0')}`;
-const INTERNAL = new Set(['pk', 'sk', 'duePk', 'dueSk', 'leaseUntil', 'type']);
+const STATUS = { '#status': 'status' };
 
-function toSubscriber(item: Record<string, unknown>): Subscriber {
-  return Object.fromEntries(Object.entries(item).filter(([k]) => !INTERNAL.has(k))) as unknown as Subscriber;
+/** A conditional update of one profile, as its access pattern: what it changes, and when. */
+type ProfileUpdate = Omit<UpdateCommandInput, 'TableName' | 'Key'>;
+
+/** Splits a due-index sort key `<nextSendAt>#<id>`. */
+function dueEntry(dueSk: string): { id: string; nextSendAt: string } {
+  const hash = dueSk.lastIndexOf('#');
+  return { id: dueSk.slice(hash + 1), nextSendAt: dueSk.slice(0, hash) };
 }
 
-/** `SubscriberStore` on one DynamoDB table (see DESIGN.md "Data"); never scans. */
+/**
+ * `SubscriberStore` on one DynamoDB table (the layout is in the README, "How it is built"); never scans.
+ * dynalite (the local stand-in) has no transactions, so every change is one conditional write, and the
+ * two that touch two items (create, recordSend) order their writes so that a crash between them is safe.
+ */
 export class DynamoSubscriberStore implements SubscriberStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
@@ -44,14 +59,21 @@ export class DynamoSubscriberStore implements SubscriberStore {
     return dueShard(id, this.options.dueShards);
   }
 
-  private dueKeys(id: string, nextSendAt: string) {
-    return { duePk: `DUE#${this.shardOf(id)}`, dueSk: `${nextSendAt}#${id}` };
+  /** The due-index keys of a subscriber due at `nextSendAt`, as expression values. */
+  private dueValues(id: string, nextSendAt: string) {
+    return { ':duePk': `DUE#${this.shardOf(id)}`, ':dueSk': `${nextSendAt}#${id}` };
+  }
+
+  private updateProfile(id: string, update: ProfileUpdate): Promise<boolean> {
+    return conditionHeld(
+      this.doc.send(new UpdateCommand({ TableName: this.table, Key: subKey(id), ...update })),
+    );
   }
 
   /**
-   * dynalite (the local stand-in) has no transactions, so uniqueness is two ordered conditional writes:
-   * the profile first (a fresh random id), then the address pointer. Losing the race on the pointer
-   * deletes the profile again; a pointer whose profile is missing is taken over.
+   * Uniqueness is two ordered conditional writes: the profile first (a fresh random id), then the
+   * address pointer. Losing the race on the pointer deletes the profile again; a pointer whose profile
+   * is missing is taken over.
    */
   async create(subscriber: Subscriber): Promise<boolean> {
     await this.doc.send(
@@ -66,8 +88,8 @@ export class DynamoSubscriberStore implements SubscriberStore {
     );
     const previous = pointer.Item?.subscriberId as string | undefined;
     const dangling = previous !== undefined && !(await this.get(previous));
-    try {
-      await this.doc.send(
+    const claimed = await conditionHeld(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...emailKey(subscriber.emailKey), type: 'email', subscriberId: subscriber.id },
@@ -78,20 +100,18 @@ export class DynamoSubscriberStore implements SubscriberStore {
               }
             : { ConditionExpression: 'attribute_not_exists(pk)' }),
         }),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      ),
+    );
+    if (!claimed)
       await this.doc.send(new DeleteCommand({ TableName: this.table, Key: subKey(subscriber.id) }));
-      return false;
-    }
+    return claimed;
   }
 
   async get(id: string): Promise<Subscriber | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: subKey(id), ConsistentRead: true }),
     );
-    return Item ? toSubscriber(Item) : undefined;
+    return Item ? fromItem<Subscriber>(Item) : undefined;
   }
 
   async findByEmail(key: string): Promise<Subscriber | undefined> {
@@ -101,247 +121,167 @@ export class DynamoSubscriberStore implements SubscriberStore {
     return typeof Item?.subscriberId === 'string' ? this.get(Item.subscriberId) : undefined;
   }
 
-  async stampConfirmationSent(
-    id: string,
-    at: string,
-    sentBefore: string,
-    details: Partial<Subscriber> = {},
-  ): Promise<boolean> {
-    const editable = ['firstName', 'timeZone', 'sendHour'] as const;
-    const changes = editable.filter((field) => details[field] !== undefined);
-    const values: Record<string, unknown> = { ':at': at, ':before': sentBefore, ':pending': 'pending' };
-    for (const field of changes) values[`:${field}`] = details[field];
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: subKey(id),
-          UpdateExpression: `SET ${['confirmationSentAt = :at', ...changes.map((f) => `#${f} = :${f}`)].join(', ')}`,
-          ConditionExpression:
-            '#status = :pending AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt < :before)',
-          // `timeZone` and friends collide with DynamoDB reserved words (ZONE), so every name is aliased.
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            ...Object.fromEntries(changes.map((f) => [`#${f}`, f])),
-          },
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  stampConfirmationSent(id: string, at: string, sentBefore: string, details: Partial<Subscriber> = {}) {
+    const changes = (['firstName', 'timeZone', 'sendHour'] as const).filter((f) => details[f] !== undefined);
+    return this.updateProfile(id, {
+      UpdateExpression: `SET ${['confirmationSentAt = :at', ...changes.map((f) => `#${f} = :${f}`)].join(', ')}`,
+      ConditionExpression:
+        '#status = :pending AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt < :before)',
+      // `timeZone` and friends collide with DynamoDB reserved words (ZONE), so every name is aliased.
+      ExpressionAttributeNames: { ...STATUS, ...Object.fromEntries(changes.map((f) => [`#${f}`, f])) },
+      ExpressionAttributeValues: {
+        ':at': at,
+        ':before': sentBefore,
+        ':pending': 'pending',
+        ...Object.fromEntries(changes.map((f) => [`:${f}`, details[f]])),
+      },
+    });
   }
 
-  async activate(confirmed: Subscriber): Promise<boolean> {
+  activate(confirmed: Subscriber): Promise<boolean> {
     const due = confirmed.status === 'active' && confirmed.nextSendAt;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: subKey(confirmed.id),
-          UpdateExpression: due
-            ? 'SET #status = :status, confirmedAt = :confirmedAt, step = :step, nextSendAt = :next, duePk = :duePk, dueSk = :dueSk'
-            : 'SET #status = :status, confirmedAt = :confirmedAt, step = :step, endedAt = :confirmedAt',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':status': confirmed.status,
-            ':confirmedAt': confirmed.confirmedAt,
-            ':step': confirmed.step,
-            ':pending': 'pending',
-            ...(due ? { ':next': due, ...prefixed(this.dueKeys(confirmed.id, due)) } : {}),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.updateProfile(confirmed.id, {
+      UpdateExpression: due
+        ? 'SET #status = :status, confirmedAt = :confirmedAt, step = :step, nextSendAt = :next, duePk = :duePk, dueSk = :dueSk'
+        : 'SET #status = :status, confirmedAt = :confirmedAt, step = :step, endedAt = :confirmedAt',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeValues: {
+        ':status': confirmed.status,
+        ':confirmedAt': confirmed.confirmedAt,
+        ':step': confirmed.step,
+        ':pending': 'pending',
+        ...(due ? { ':next': due, ...this.dueValues(confirmed.id, due) } : {}),
+      },
+    });
   }
 
-  async stop(id: string, status: 'unsubscribed' | 'bounced' | 'complained', at: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: subKey(id),
-          UpdateExpression:
-            'SET #status = :status, endedAt = :at REMOVE nextSendAt, duePk, dueSk, leaseUntil',
-          ConditionExpression: 'attribute_exists(pk) AND #status IN (:pending, :active, :completed)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':status': status,
-            ':at': at,
-            ':pending': 'pending',
-            ':active': 'active',
-            ':completed': 'completed',
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  stop(id: string, status: 'unsubscribed' | 'bounced' | 'complained', at: string): Promise<boolean> {
+    return this.updateProfile(id, {
+      UpdateExpression: 'SET #status = :status, endedAt = :at REMOVE nextSendAt, duePk, dueSk, leaseUntil',
+      ConditionExpression: 'attribute_exists(pk) AND #status IN (:pending, :active, :completed)',
+      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':at': at,
+        ':pending': 'pending',
+        ':active': 'active',
+        ':completed': 'completed',
+      },
+    });
   }
 
   async findDue(shard: number, now: string, cursor?: string): Promise<DuePage> {
-    const result = await this.doc.send(
-      new QueryCommand({
+    const page = await queryPage(
+      this.doc,
+      {
         TableName: this.table,
         IndexName: DUE_INDEX.name,
         KeyConditionExpression: 'duePk = :pk AND dueSk <= :upper',
         ExpressionAttributeValues: { ':pk': `DUE#${shard}`, ':upper': `${now}#~` },
         Limit: 100,
-        ExclusiveStartKey: cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined,
-      }),
+      },
+      cursor,
     );
-    const entries = (result.Items ?? []).map((item) => {
-      const dueSk = String(item.dueSk);
-      const hash = dueSk.lastIndexOf('#');
-      return { id: dueSk.slice(hash + 1), nextSendAt: dueSk.slice(0, hash) };
-    });
-    const next = result.LastEvaluatedKey
-      ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url')
-      : undefined;
-    return { entries, cursor: next };
+    return { entries: page.items.map((item) => dueEntry(String(item.dueSk))), cursor: page.cursor };
   }
 
   async earliestDue(shard: number): Promise<string | undefined> {
-    const result = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: DUE_INDEX.name,
-        KeyConditionExpression: 'duePk = :pk',
-        ExpressionAttributeValues: { ':pk': `DUE#${shard}` },
-        Limit: 1,
-      }),
-    );
-    const dueSk = result.Items?.[0]?.dueSk;
-    return typeof dueSk === 'string' ? dueSk.slice(0, dueSk.lastIndexOf('#')) : undefined;
+    const { items } = await queryPage(this.doc, {
+      TableName: this.table,
+      IndexName: DUE_INDEX.name,
+      KeyConditionExpression: 'duePk = :pk',
+      ExpressionAttributeValues: { ':pk': `DUE#${shard}` },
+      Limit: 1,
+    });
+    return items[0] ? dueEntry(String(items[0].dueSk)).nextSendAt : undefined;
   }
 
   async claimDue(id: string, now: string, leaseUntil: string): Promise<Subscriber | undefined> {
-    try {
-      const { Attributes } = await this.doc.send(
+    const claimed = await ifConditionHolds(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: subKey(id),
           UpdateExpression: 'SET leaseUntil = :lease',
           ConditionExpression:
             '#status = :active AND nextSendAt <= :now AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: STATUS,
           ExpressionAttributeValues: { ':lease': leaseUntil, ':active': 'active', ':now': now },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return Attributes ? toSubscriber(Attributes) : undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return claimed?.Attributes ? fromItem<Subscriber>(claimed.Attributes) : undefined;
   }
 
   async releaseStep(id: string, step: number): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: subKey(id),
-          UpdateExpression: 'REMOVE leaseUntil',
-          ConditionExpression: 'step = :step',
-          ExpressionAttributeValues: { ':step': step },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await this.updateProfile(id, {
+      UpdateExpression: 'REMOVE leaseUntil',
+      ConditionExpression: 'step = :step',
+      ExpressionAttributeValues: { ':step': step },
+    });
   }
 
   /**
    * The profile's conditional advance is the record that counts (a step moves on once); the ledger item
-   * follows, itself conditional, so a step is never recorded twice. No transaction: dynalite has none.
+   * follows, itself conditional, so a step is never recorded twice. A subscriber stopped while the email
+   * was in flight still moves on (their position stays truthful), as 'stopped'.
    */
   async recordSend(
     id: string,
     record: SendRecord,
     next: { nextSendAt?: string | undefined; completed?: boolean },
   ): Promise<RecordOutcome> {
-    const moveOn = next.nextSendAt
-      ? {
-          expression:
-            'SET step = :next, lastSentAt = :sentAt, nextSendAt = :nextSendAt, duePk = :duePk, dueSk = :dueSk REMOVE leaseUntil',
-          values: { ':nextSendAt': next.nextSendAt, ...prefixed(this.dueKeys(id, next.nextSendAt)) },
-        }
-      : {
-          expression:
-            'SET step = :next, lastSentAt = :sentAt, #status = :completed, endedAt = :sentAt REMOVE nextSendAt, duePk, dueSk, leaseUntil',
-          values: { ':completed': 'completed' },
-        };
     const base = { ':step': record.step, ':next': record.step + 1, ':sentAt': record.sentAt };
     let outcome: RecordOutcome = 'recorded';
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: subKey(id),
-          UpdateExpression: moveOn.expression,
-          ConditionExpression: '#status = :active AND step = :step',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':active': 'active', ...base, ...moveOn.values },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      // Stopped while the email was in flight (keep the position truthful), or already recorded.
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: subKey(id),
-            UpdateExpression: 'SET step = :next, lastSentAt = :sentAt REMOVE leaseUntil',
-            ConditionExpression: 'step = :step',
-            ExpressionAttributeValues: base,
-          }),
-        );
-        outcome = 'stopped';
-      } catch (inner) {
-        if (isConditionFailure(inner)) return 'duplicate';
-        throw inner;
-      }
+    if (!(await this.updateProfile(id, this.moveOn(id, base, next)))) {
+      const stopped = await this.updateProfile(id, {
+        UpdateExpression: 'SET step = :next, lastSentAt = :sentAt REMOVE leaseUntil',
+        ConditionExpression: 'step = :step',
+        ExpressionAttributeValues: base,
+      });
+      if (!stopped) return 'duplicate';
+      outcome = 'stopped';
     }
-    try {
-      await this.doc.send(
+    await conditionHeld(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: `SUB#${id}`, sk: sendSk(record.step), type: 'send', ...record },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
     return outcome;
   }
 
-  async listSends(id: string): Promise<SendRecord[]> {
-    const result = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)',
-        ExpressionAttributeValues: { ':pk': `SUB#${id}`, ':send': 'SEND#' },
-        ConsistentRead: true,
-      }),
-    );
-    return (result.Items ?? []).map(
-      ({ step, key, messageId, sentAt }) => ({ step, key, messageId, sentAt }) as SendRecord,
-    );
+  /** An active subscriber on `:step` moves to the next step (due at `nextSendAt`), or completes. */
+  private moveOn(id: string, base: Record<string, unknown>, next: { nextSendAt?: string | undefined }) {
+    const update = next.nextSendAt
+      ? {
+          UpdateExpression:
+            'SET step = :next, lastSentAt = :sentAt, nextSendAt = :nextSendAt, duePk = :duePk, dueSk = :dueSk REMOVE leaseUntil',
+          ExpressionAttributeValues: {
+            ':nextSendAt': next.nextSendAt,
+            ...this.dueValues(id, next.nextSendAt),
+          },
+        }
+      : {
+          UpdateExpression:
+            'SET step = :next, lastSentAt = :sentAt, #status = :completed, endedAt = :sentAt REMOVE nextSendAt, duePk, dueSk, leaseUntil',
+          ExpressionAttributeValues: { ':completed': 'completed' },
+        };
+    return {
+      UpdateExpression: update.UpdateExpression,
+      ConditionExpression: '#status = :active AND step = :step',
+      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeValues: { ':active': 'active', ...base, ...update.ExpressionAttributeValues },
+    };
   }
-}
 
-function prefixed(values: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${k}`, v]));
+  async listSends(id: string): Promise<SendRecord[]> {
+    const items = await itemsWithPrefix(this.doc, this.table, `SUB#${id}`, 'SEND#');
+    return items.map(({ step, key, messageId, sentAt }) => ({ step, key, messageId, sentAt }) as SendRecord);
+  }
 }

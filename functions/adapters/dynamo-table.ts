@@ -22,6 +22,15 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 /** Every index, for code that builds them. Both project keys only: readers fetch the item they need. */
 export const INDEXES = [DUE_INDEX, OPEN_QUESTIONS_INDEX] as const;
 
+/** Attributes that are the table's bookkeeping, never part of a domain object: keys, the item type, a send lease. */
+export const INTERNAL_ATTRIBUTES: ReadonlySet<string> = new Set([
+  TABLE_KEYS.partitionKey,
+  TABLE_KEYS.sortKey,
+  ...INDEXES.flatMap((i) => [i.partitionKey, i.sortKey]),
+  'type',
+  'leaseUntil',
+]);
+
 /** The CreateTable request for the local stack (on-demand, like the cloud table). */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const names = [

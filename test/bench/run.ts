@@ -19,7 +19,7 @@ import { confirmSubscriber, newSubscriber } from '../../functions/domain/subscri
 import { sampleValues } from '../../functions/local/email-preview';
 import { type LocalStack, startLocalStack } from '../../functions/local/stack';
 import { ALIASES, LAMBDA_ESBUILD } from '../../infra/lambda-bundling';
-import { MemorySubscriberStore } from '../support/memory-store';
+import { MemorySubscriberStore } from '../support/memory/subscriber-store';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };

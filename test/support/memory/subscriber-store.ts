@@ -1,8 +1,18 @@
-/** An in-memory `SubscriberStore` with the DynamoDB store's semantics: for fast tests and the overhead bench. */
-import type { DuePage, RecordOutcome, SendRecord, SubscriberStore } from '../../functions/domain/ports';
-import { dueShard, type Subscriber } from '../../functions/domain/subscriber';
+/**
+ * An in-memory `SubscriberStore` with the DynamoDB store's semantics (test/contract proves it): for the
+ * fast test tier and the overhead bench. Every method changes state before its first `await`, so calls
+ * that race (Promise.all) are applied one after the other, like conditional writes.
+ */
+import type { DuePage, RecordOutcome, SendRecord, SubscriberStore } from '../../../functions/domain/ports';
+import { dueShard, type Subscriber } from '../../../functions/domain/subscriber';
+import { pageOf } from './page';
 
-type Row = Subscriber & { leaseUntil?: string };
+type Row = Subscriber & { leaseUntil?: string | undefined };
+
+/** What a caller sees of a row: a copy, without the send lease (the store's own bookkeeping). */
+function view({ leaseUntil: _lease, ...subscriber }: Row): Subscriber {
+  return subscriber;
+}
 
 export class MemorySubscriberStore implements SubscriberStore {
   readonly rows = new Map<string, Row>();
@@ -41,7 +51,7 @@ export class MemorySubscriberStore implements SubscriberStore {
   async get(id: string): Promise<Subscriber | undefined> {
     this.count('get');
     const row = this.rows.get(id);
-    return row ? { ...row } : undefined;
+    return row ? view(row) : undefined;
   }
 
   async findByEmail(emailKey: string): Promise<Subscriber | undefined> {
@@ -58,14 +68,20 @@ export class MemorySubscriberStore implements SubscriberStore {
     const row = this.rows.get(id);
     if (row?.status !== 'pending' || (row.confirmationSentAt && row.confirmationSentAt >= sentBefore))
       return false;
-    Object.assign(row, details, { confirmationSentAt: at });
+    for (const field of ['firstName', 'timeZone', 'sendHour'] as const) {
+      if (details[field] !== undefined) Object.assign(row, { [field]: details[field] });
+    }
+    row.confirmationSentAt = at;
     return true;
   }
 
   async activate(confirmed: Subscriber): Promise<boolean> {
     const row = this.rows.get(confirmed.id);
     if (row?.status !== 'pending') return false;
-    Object.assign(row, confirmed);
+    const { status, confirmedAt, step, nextSendAt } = confirmed;
+    Object.assign(row, { status, confirmedAt, step });
+    if (status === 'active' && nextSendAt) row.nextSendAt = nextSendAt;
+    else row.endedAt = confirmedAt;
     this.index(row);
     return true;
   }
@@ -80,17 +96,15 @@ export class MemorySubscriberStore implements SubscriberStore {
 
   async findDue(shard: number, now: string, cursor?: string): Promise<DuePage> {
     this.count('findDue');
-    // Like DynamoDB's LastEvaluatedKey, the cursor is the last key returned, so sends between pages
-    // (which move entries out of the range) never make a page skip anyone.
-    const entries = [...(this.due.get(shard) ?? new Map<string, string>())]
-      .map(([id, nextSendAt]) => ({ id, nextSendAt, key: `${nextSendAt}#${id}` }))
-      .filter((entry) => entry.nextSendAt <= now && (!cursor || entry.key > cursor))
-      .sort((a, b) => (a.key < b.key ? -1 : 1));
-    const page = entries.slice(0, 100);
-    return {
-      entries: page.map(({ id, nextSendAt }) => ({ id, nextSendAt })),
-      cursor: entries.length > 100 ? page.at(-1)?.key : undefined,
-    };
+    const due = [...(this.due.get(shard) ?? new Map<string, string>())]
+      .filter(([, nextSendAt]) => nextSendAt <= now)
+      .map(([id, nextSendAt]) => `${nextSendAt}#${id}`);
+    const page = pageOf(due, cursor);
+    const entries = page.keys.map((key) => {
+      const hash = key.lastIndexOf('#');
+      return { id: key.slice(hash + 1), nextSendAt: key.slice(0, hash) };
+    });
+    return { entries, cursor: page.cursor };
   }
 
   async earliestDue(shard: number): Promise<string | undefined> {
@@ -103,7 +117,7 @@ export class MemorySubscriberStore implements SubscriberStore {
     if (row?.status !== 'active' || !row.nextSendAt || row.nextSendAt > now) return undefined;
     if (row.leaseUntil && row.leaseUntil >= now) return undefined;
     row.leaseUntil = leaseUntil;
-    return { ...row };
+    return view(row);
   }
 
   async releaseStep(id: string, step: number): Promise<void> {

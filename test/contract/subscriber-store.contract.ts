@@ -1,0 +1,287 @@
+/** What every `SubscriberStore` promises, whatever keeps the data. */
+import { describe, expect, it } from 'vitest';
+import { MalformedCursorError } from '../../functions/adapters/dynamo-document';
+import type { SubscriberStore } from '../../functions/domain/ports';
+import { dueShard } from '../../functions/domain/subscriber';
+import { at, confirmed, type MakePorts, pending, SHARDS, storeActive, T0, winners } from './ports';
+
+/** `count` ids that all fall in due-index shard 0, so one shard holds more than a page. */
+function idsInShardZero(prefix: string, count: number): string[] {
+  const ids: string[] = [];
+  for (let i = 0; ids.length < count; i++)
+    if (dueShard(`${prefix}${i}`, SHARDS) === 0) ids.push(`${prefix}${i}`);
+  return ids;
+}
+
+/** Every id the due index lists for one shard at `now`, page after page. */
+async function walkDue(
+  store: SubscriberStore,
+  shard: number,
+  now: string,
+  between?: (ids: string[]) => Promise<void>,
+) {
+  const seen: string[] = [];
+  const pageSizes: number[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.findDue(shard, now, cursor);
+    seen.push(...page.entries.map((e) => e.id));
+    pageSizes.push(page.entries.length);
+    await between?.(page.entries.map((e) => e.id));
+    cursor = page.cursor;
+  } while (cursor);
+  return { seen, pageSizes };
+}
+
+const send = (step: number, sentAt = at(1)) => ({
+  step,
+  key: `lesson-${step + 1}`,
+  messageId: `m-${step}`,
+  sentAt,
+});
+
+function signupAndStop(make: MakePorts): void {
+  it('keeps a subscriber findable by id and by address, and nothing for the unknown', async () => {
+    const { subscribers } = await make();
+    expect(await subscribers.create(pending('ann'))).toBe(true);
+    expect(await subscribers.get('ann')).toEqual(pending('ann'));
+    expect(await subscribers.findByEmail('ann@example.com')).toEqual(pending('ann'));
+    expect(await subscribers.get('nobody')).toBeUndefined();
+    expect(await subscribers.findByEmail('nobody@example.com')).toBeUndefined();
+  });
+
+  it('refuses a second subscriber with an address already known, and keeps the first', async () => {
+    const { subscribers } = await make();
+    await subscribers.create(pending('ann'));
+    expect(await subscribers.create(pending('bob', 'ann@example.com'))).toBe(false);
+    expect((await subscribers.findByEmail('ann@example.com'))?.id).toBe('ann');
+    expect(await subscribers.get('bob')).toBeUndefined();
+  });
+
+  it('lets exactly one of several signups racing for one address in', async () => {
+    const { subscribers } = await make();
+    const ids = ['r1', 'r2', 'r3', 'r4'];
+    const results = await Promise.all(ids.map((id) => subscribers.create(pending(id, 'race@example.com'))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = ids[results.indexOf(true)];
+    expect((await subscribers.findByEmail('race@example.com'))?.id).toBe(winner);
+    for (const id of ids.filter((id) => id !== winner)) expect(await subscribers.get(id)).toBeUndefined();
+  });
+
+  it('stamps a confirmation email once per window, with only name, zone and hour changed', async () => {
+    const { subscribers } = await make();
+    await subscribers.create(pending('ann'));
+    expect(await subscribers.stampConfirmationSent('ann', at(0), at(0))).toBe(true);
+    expect(await subscribers.stampConfirmationSent('ann', at(5), at(-10))).toBe(false);
+    expect(await subscribers.stampConfirmationSent('ann', at(5), at(0))).toBe(false);
+    const details = { firstName: 'Anne', timeZone: 'Europe/Paris', sendHour: 7, email: 'x@example.com' };
+    expect(
+      await subscribers.stampConfirmationSent('ann', at(20), at(5), { ...details, status: 'active' }),
+    ).toBe(true);
+    expect(await subscribers.get('ann')).toEqual({
+      ...pending('ann'),
+      firstName: 'Anne',
+      timeZone: 'Europe/Paris',
+      sendHour: 7,
+      confirmationSentAt: at(20),
+    });
+  });
+
+  it('stamps no confirmation for a subscriber who is not pending, or unknown', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    expect(await subscribers.stampConfirmationSent('ann', at(1), at(1))).toBe(false);
+    expect(await subscribers.stampConfirmationSent('nobody', at(1), at(1))).toBe(false);
+  });
+
+  it('lets exactly one of two racing confirmation stamps through', async () => {
+    const { subscribers } = await make();
+    await subscribers.create(pending('ann'));
+    const stamp = () => subscribers.stampConfirmationSent('ann', at(1), at(1));
+    expect(await winners([stamp(), stamp()], true)).toBe(1);
+  });
+
+  it('activates a pending subscriber once, onto the due index', async () => {
+    const { subscribers } = await make();
+    await subscribers.create(pending('ann'));
+    const active = confirmed(pending('ann'));
+    expect(await winners([subscribers.activate(active), subscribers.activate(active)], true)).toBe(1);
+    expect(await subscribers.get('ann')).toEqual(active);
+    expect(await subscribers.activate(active)).toBe(false);
+    const shard = dueShard('ann', SHARDS);
+    expect((await subscribers.findDue(shard, T0)).entries).toEqual([{ id: 'ann', nextSendAt: T0 }]);
+  });
+
+  it('completes at once a subscriber confirmed into a course with no steps, off the due index', async () => {
+    const { subscribers } = await make();
+    await subscribers.create(pending('ann'));
+    const done = { ...pending('ann'), status: 'completed' as const, confirmedAt: T0, endedAt: T0 };
+    expect(await subscribers.activate(done)).toBe(true);
+    expect(await subscribers.get('ann')).toEqual(done);
+    expect(await subscribers.earliestDue(dueShard('ann', SHARDS))).toBeUndefined();
+  });
+
+  it('stops a subscriber once: off the due index, never claimed again', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    expect(await subscribers.stop('ann', 'unsubscribed', at(1))).toBe(true);
+    expect(await subscribers.stop('ann', 'complained', at(2))).toBe(false);
+    expect(await subscribers.stop('nobody', 'bounced', at(2))).toBe(false);
+    const stopped = await subscribers.get('ann');
+    expect(stopped).toMatchObject({ status: 'unsubscribed', endedAt: at(1) });
+    expect(stopped?.nextSendAt).toBeUndefined();
+    expect((await subscribers.findDue(dueShard('ann', SHARDS), at(60))).entries).toEqual([]);
+    expect(await subscribers.claimDue('ann', at(60), at(65))).toBeUndefined();
+  });
+
+  it('lets exactly one of several racing stops through, and keeps its reason', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    const reasons = ['unsubscribed', 'bounced', 'complained'] as const;
+    const results = await Promise.all(reasons.map((reason) => subscribers.stop('ann', reason, at(1))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await subscribers.get('ann'))?.status).toBe(reasons[results.indexOf(true)]);
+  });
+}
+
+function dueIndex(make: MakePorts): void {
+  it('lists in one shard only the subscribers due by now, earliest first', async () => {
+    const { subscribers } = await make();
+    const [a, b, c, later] = idsInShardZero('due', 4);
+    await storeActive(subscribers, a!, at(30));
+    await storeActive(subscribers, b!, at(10));
+    await storeActive(subscribers, c!, at(20));
+    await storeActive(subscribers, later!, at(90));
+    const other = ['o0', 'o1', 'o2', 'o3', 'o4'].find((id) => dueShard(id, SHARDS) !== 0)!;
+    await storeActive(subscribers, other, at(10));
+    expect((await subscribers.findDue(0, at(30))).entries).toEqual([
+      { id: b, nextSendAt: at(10) },
+      { id: c, nextSendAt: at(20) },
+      { id: a, nextSendAt: at(30) },
+    ]);
+    expect(await subscribers.earliestDue(0)).toBe(at(10));
+    expect(await subscribers.earliestDue(dueShard(other, SHARDS))).toBe(at(10));
+  });
+
+  it('pages through a shard with more due subscribers than one page holds, each once', async () => {
+    const { subscribers } = await make();
+    const ids = idsInShardZero('page', 110);
+    for (const [i, id] of ids.entries()) await storeActive(subscribers, id, at(i % 7));
+    const { seen, pageSizes } = await walkDue(subscribers, 0, at(10));
+    expect(pageSizes[0]).toBe(100);
+    expect([...seen].sort()).toEqual([...ids].sort());
+  });
+
+  it('skips nobody when subscribers listed on one page are sent and move on before the next page', async () => {
+    const { subscribers } = await make();
+    const ids = idsInShardZero('move', 110);
+    for (const id of ids) await storeActive(subscribers, id, T0);
+    const { seen } = await walkDue(subscribers, 0, at(10), async (page) => {
+      for (const id of page) {
+        await subscribers.claimDue(id, at(1), at(6));
+        await subscribers.recordSend(id, send(0), { nextSendAt: at(60) });
+      }
+    });
+    expect([...seen].sort()).toEqual([...ids].sort());
+  });
+
+  it('refuses, by name, a due-index cursor it did not hand out', async () => {
+    const { subscribers } = await make();
+    await expect(subscribers.findDue(0, T0, 'not a cursor')).rejects.toThrow(MalformedCursorError);
+  });
+}
+
+function claimsAndSends(make: MakePorts): void {
+  it('claims a due subscriber for the lease, and refuses while the lease is live', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann', at(10));
+    expect(await subscribers.claimDue('ann', at(9), at(14))).toBeUndefined();
+    expect(await subscribers.claimDue('ann', at(10), at(15))).toEqual(confirmed(pending('ann'), at(10)));
+    expect(await subscribers.claimDue('ann', at(12), at(17))).toBeUndefined();
+    expect(await subscribers.claimDue('ann', at(15), at(20))).toBeUndefined();
+    expect(await subscribers.claimDue('ann', at(16), at(21))).toEqual(confirmed(pending('ann'), at(10)));
+    expect(await subscribers.get('ann')).toEqual(confirmed(pending('ann'), at(10)));
+    expect(await subscribers.claimDue('nobody', at(16), at(21))).toBeUndefined();
+  });
+
+  it('lets exactly one of several racing claims hold the lease', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    const claims = [1, 2, 3, 4].map(() => subscribers.claimDue('ann', at(1), at(6)));
+    expect((await Promise.all(claims)).filter(Boolean)).toHaveLength(1);
+  });
+
+  it('lets a released claim be taken again at once, but only when released for the current step', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    await subscribers.claimDue('ann', at(1), at(6));
+    await subscribers.releaseStep('ann', 3);
+    expect(await subscribers.claimDue('ann', at(2), at(7))).toBeUndefined();
+    await subscribers.releaseStep('ann', 0);
+    expect(await subscribers.claimDue('ann', at(2), at(7))).toBeDefined();
+  });
+
+  it('records a send once: the step moves on, the lease is let go, the ledger keeps it', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    await subscribers.claimDue('ann', at(1), at(6));
+    expect(await subscribers.recordSend('ann', send(0), { nextSendAt: at(30) })).toBe('recorded');
+    expect(await subscribers.recordSend('ann', send(0), { nextSendAt: at(30) })).toBe('duplicate');
+    expect(await subscribers.get('ann')).toMatchObject({
+      status: 'active',
+      step: 1,
+      lastSentAt: at(1),
+      nextSendAt: at(30),
+    });
+    expect(await subscribers.listSends('ann')).toEqual([send(0)]);
+    expect(await subscribers.claimDue('ann', at(2), at(7))).toBeUndefined();
+    expect(await subscribers.claimDue('ann', at(30), at(35))).toMatchObject({ step: 1 });
+    expect(await subscribers.recordSend('nobody', send(0), {})).toBe('duplicate');
+  });
+
+  it('records exactly one of several racing sends of one step; the others are duplicates', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    const sends = [1, 2, 3].map(() => subscribers.recordSend('ann', send(0), { nextSendAt: at(30) }));
+    expect((await Promise.all(sends)).sort()).toEqual(['duplicate', 'duplicate', 'recorded']);
+    expect(await subscribers.listSends('ann')).toEqual([send(0)]);
+  });
+
+  it('completes a subscriber whose last step is recorded, off the due index', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    expect(await subscribers.recordSend('ann', send(0), { completed: true })).toBe('recorded');
+    const done = await subscribers.get('ann');
+    expect(done).toMatchObject({ status: 'completed', step: 1, endedAt: at(1) });
+    expect(done?.nextSendAt).toBeUndefined();
+    expect(await subscribers.earliestDue(dueShard('ann', SHARDS))).toBeUndefined();
+  });
+
+  it('records a send that was in flight when the subscriber stopped as stopped, keeping them stopped', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    await subscribers.claimDue('ann', at(1), at(6));
+    await subscribers.stop('ann', 'unsubscribed', at(1));
+    expect(await subscribers.recordSend('ann', send(0), { nextSendAt: at(30) })).toBe('stopped');
+    const stopped = await subscribers.get('ann');
+    expect(stopped).toMatchObject({ status: 'unsubscribed', step: 1, lastSentAt: at(1) });
+    expect(stopped?.nextSendAt).toBeUndefined();
+    expect(await subscribers.listSends('ann')).toEqual([send(0)]);
+    expect(await subscribers.recordSend('ann', send(0), { nextSendAt: at(30) })).toBe('duplicate');
+  });
+
+  it('lists every send of a subscriber in step order', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    for (const step of [0, 1, 2])
+      await subscribers.recordSend('ann', send(step), { nextSendAt: at(step + 2) });
+    expect((await subscribers.listSends('ann')).map((s) => s.step)).toEqual([0, 1, 2]);
+    expect(await subscribers.listSends('nobody')).toEqual([]);
+  });
+}
+
+export function subscriberStoreContract(make: MakePorts): void {
+  describe('signup, confirmation and stop', () => signupAndStop(make));
+  describe('the due index', () => dueIndex(make));
+  describe('claims and sends', () => claimsAndSends(make));
+}
