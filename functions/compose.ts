@@ -13,7 +13,7 @@ import { DynamoQuestionStore } from './adapters/dynamo-question-store';
 import { dynamoSafeguards } from './adapters/dynamo-safeguards';
 import { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
 import { SesMailer } from './adapters/ses-mailer';
-import type { Deps, Log } from './app/deps';
+import type { Deps, Log, Settings } from './app/deps';
 import { type Config, ConfigError, readConfig } from './config';
 import { type CompiledTemplates, courseSteps } from './domain/course';
 import type { Clock } from './domain/ports';
@@ -71,6 +71,24 @@ export async function loadSigningKeys(config: Config): Promise<SigningKeys> {
   return parseSigningSecret(SecretString);
 }
 
+/** The product settings a configuration describes. */
+export function settingsFrom(config: Config): Settings {
+  return {
+    siteUrl: config.SITE_URL,
+    senderName: config.SENDER_NAME,
+    postalAddress: config.POSTAL_ADDRESS,
+    replyDomain: config.REPLY_DOMAIN,
+    confirmResendMs: config.CONFIRM_RESEND_MINUTES * 60_000,
+    dueShards: config.DUE_SHARDS,
+    leaseMs: 2 * 60_000,
+    maxSendRate: config.MAX_SEND_RATE,
+    fromAddress: config.FROM_ADDRESS,
+    expertAddress: config.EXPERT_ADDRESS ?? '',
+    backupAddress: config.BACKUP_ADDRESS ?? config.EXPERT_ADDRESS ?? '',
+    questionsPerDay: config.QUESTIONS_PER_DAY,
+  };
+}
+
 /** Wires the use cases' dependencies from configuration and clients. */
 export function createDeps(
   config: Config,
@@ -94,20 +112,7 @@ export function createDeps(
     keys,
     templates,
     steps: courseSteps(templates.manifest),
-    settings: {
-      siteUrl: config.SITE_URL,
-      senderName: config.SENDER_NAME,
-      postalAddress: config.POSTAL_ADDRESS,
-      replyDomain: config.REPLY_DOMAIN,
-      confirmResendMs: config.CONFIRM_RESEND_MINUTES * 60_000,
-      dueShards: config.DUE_SHARDS,
-      leaseMs: 2 * 60_000,
-      maxSendRate: config.MAX_SEND_RATE,
-      fromAddress: config.FROM_ADDRESS,
-      expertAddress: config.EXPERT_ADDRESS ?? '',
-      backupAddress: config.BACKUP_ADDRESS ?? config.EXPERT_ADDRESS ?? '',
-      questionsPerDay: config.QUESTIONS_PER_DAY,
-    },
+    settings: settingsFrom(config),
     newId: () => randomUUID().replaceAll('-', ''),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     log: parts.log,

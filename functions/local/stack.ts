@@ -24,6 +24,7 @@ import type { SigningKeys } from '../domain/tokens';
 import { createApp } from '../http/app';
 import { plausibleAddress } from '../http/middleware';
 import { TravelClock } from './clock';
+import { localConfig } from './config';
 import { createDevRoutes } from './dev-routes';
 import { type LocalSmtp, startSmtpServer } from './smtp';
 import { closeServer, startStandIns } from './standins';
@@ -89,36 +90,6 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
     await client.send(new CreateTableCommand(createTableInput(tableName)));
   }
-}
-
-/** The configuration of the local stack: example addresses, fast windows, one client standing for all. */
-function localConfig(siteUrl: string, overrides: Partial<Config> = {}): Config {
-  return {
-    TABLE_NAME: 'course',
-    SITE_URL: siteUrl,
-    FROM_ADDRESS: 'course@example.com',
-    SENDER_NAME: 'Sam from "It\'s not about you"',
-    POSTAL_ADDRESS: '1 Example Street, Springfield 12345, USA',
-    REPLY_DOMAIN: 'reply.localhost',
-    CONFIGURATION_SET: 'course-local',
-    SIGNING_SECRET_ARN: undefined,
-    SIGNING_KEY: undefined,
-    SIGNING_KEY_PREVIOUS: undefined,
-    DUE_SHARDS: 4,
-    MAX_SEND_RATE: 50,
-    CONFIRM_RESEND_MINUTES: 15,
-    SIGNUP_FLOOR_MS: 0,
-    // Every local request comes from 127.0.0.1: one client stands for all of them.
-    SIGNUPS_PER_CLIENT: 100,
-    EXPERT_ADDRESS: 'expert@example.com',
-    BACKUP_ADDRESS: undefined,
-    INBOUND_BUCKET: undefined,
-    INBOUND_PREFIX: 'inbound/',
-    QUESTIONS_PER_DAY: 5,
-    DISPATCH_QUEUE_URL: undefined,
-    DISPATCH_WORKERS: 1,
-    ...overrides,
-  };
 }
 
 /** The SDK clients of the local stack, pointed at the stand-ins. */

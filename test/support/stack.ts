@@ -1,8 +1,10 @@
 /** Test helpers around the real local stack (dynalite + aws-ses-v2-local + the Hono app on free ports). */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Log } from '../../functions/app/deps';
 import { confirmSubscriber, newSubscriber, type Subscriber } from '../../functions/domain/subscriber';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../functions/local/stack';
+import { memoryLog } from './log';
+
+export { memoryLog } from './log';
 
 /** An email as the SES stand-in keeps it. */
 export interface SentEmail {
@@ -14,15 +16,6 @@ export interface SentEmail {
   body: { html?: string; text?: string };
   headers?: { name: string; value: string }[];
   at: number;
-}
-
-/** Log lines captured in memory, so tests can read (and check) what would be logged. */
-export function memoryLog(): Log & { lines: string[] } {
-  const lines: string[] = [];
-  const push = (level: string) => (message: string, data?: Record<string, unknown>) => {
-    lines.push(`${level} ${message} ${data ? JSON.stringify(data) : ''}`);
-  };
-  return { lines, info: push('info'), warn: push('warn'), error: push('error') };
 }
 
 /** A local stack whose log lines are kept for inspection. */

@@ -1,0 +1,60 @@
+/**
+ * The use cases' dependencies on in-memory ports (which pass the same contract suite as the DynamoDB
+ * adapters): the fast tier's stand-in for the local stack, with no server, socket or file.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Deps } from '../../../functions/app/deps';
+import { settingsFrom, templates } from '../../../functions/compose';
+import type { Config } from '../../../functions/config';
+import { courseSteps } from '../../../functions/domain/course';
+import { signupLimits } from '../../../functions/domain/rate-limit';
+import { TravelClock } from '../../../functions/local/clock';
+import { localConfig } from '../../../functions/local/config';
+import { memoryLog } from '../log';
+import { RecordingMailer } from './mailer';
+import { MemoryQuestionStore } from './question-store';
+import { memorySafeguards } from './safeguards';
+import { MemorySubscriberStore } from './subscriber-store';
+
+/** In-memory deps, with handles on each port for assertions. */
+export function memoryDeps(overrides: Partial<Config> = {}) {
+  const config = localConfig('http://localhost:3000', overrides);
+  const store = new MemorySubscriberStore(config.DUE_SHARDS);
+  const questions = new MemoryQuestionStore();
+  const mailer = new RecordingMailer();
+  const safeguards = memorySafeguards(signupLimits(config.SIGNUPS_PER_CLIENT));
+  const clock = new TravelClock();
+  const log = memoryLog();
+  const deps: Deps = {
+    store,
+    questions,
+    mailer,
+    clock,
+    keys: { current: randomBytes(32).toString('base64url') },
+    templates,
+    steps: courseSteps(templates.manifest),
+    settings: settingsFrom(config),
+    newId: () => randomUUID().replaceAll('-', ''),
+    // Retries back off without waiting: the fast tier never sleeps.
+    sleep: async () => {},
+    log,
+    safeguards,
+  };
+  return { deps, config, store, questions, mailer, safeguards, clock, log };
+}
+
+/** What `memoryDeps` returns. */
+export type MemoryDeps = ReturnType<typeof memoryDeps>;
+
+/** Everything the in-memory ports hold, as plain data: equal snapshots mean nothing was stored. */
+export function snapshot(m: MemoryDeps): string {
+  return JSON.stringify({
+    subscribers: [...m.store.rows.entries()],
+    emails: [...m.store.byEmail.entries()],
+    sends: [...m.store.sends.entries()],
+    questions: [...m.questions.questions.entries()],
+    suppressed: [...m.safeguards.suppressions.entries.entries()],
+    hits: [...m.safeguards.limiter.hits.entries()],
+    consents: [...m.safeguards.consents.records.entries()],
+  });
+}
