@@ -90,6 +90,13 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
     await client.send(new CreateTableCommand(createTableInput(tableName)));
   }
+  // dynalite answers CreateTable before the table takes writes: wait until it says ACTIVE.
+  for (let tries = 0; tries < 200; tries++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`table ${tableName} did not become active`);
 }
 
 /** The SDK clients of the local stack, pointed at the stand-ins. */

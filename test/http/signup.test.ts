@@ -121,7 +121,7 @@ describe('bad signup input gets a 4xx naming the problem, and nothing is stored 
   });
 
   it('refuses a signup a browser posted from another site with 403 cross_site', async () => {
-    const crossSite = [
+    const crossSite: Record<string, string>[] = [
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
       { origin: 'https://evil.example' },

@@ -3,7 +3,7 @@
  * nothing else of the local stack. Each `newTable()` is a fresh, empty copy of the app's table.
  */
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { documentClient } from '../../functions/adapters/dynamo-document';
@@ -35,7 +35,13 @@ export async function startDynalite(): Promise<Dynalite> {
     newTable: async () => {
       const name = `contract-${++tables}`;
       await raw.send(new CreateTableCommand(createTableInput(name)));
-      return name;
+      // dynalite answers CreateTable before the table takes writes: wait until it says ACTIVE.
+      for (let tries = 0; tries < 100; tries++) {
+        const { Table } = await raw.send(new DescribeTableCommand({ TableName: name }));
+        if (Table?.TableStatus === 'ACTIVE') return name;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      throw new Error(`dynalite did not make table ${name} active`);
     },
     stop: async () => {
       raw.destroy();
