@@ -12,7 +12,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { serve } from '@hono/node-server';
 import { documentClient } from '../adapters/dynamo-document';
-import { createTableInput } from '../adapters/dynamo-table';
+import { createTableInput, INBOUND_MAIL_PREFIX } from '../adapters/dynamo-table';
 import { PostalMimeParser } from '../adapters/mime';
 import type { Deps, Log } from '../app/deps';
 import { dispatchDue } from '../app/dispatch-due';
@@ -138,7 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     EXPERT_ADDRESS: 'expert@example.com',
     BACKUP_ADDRESS: undefined,
     INBOUND_BUCKET: undefined,
-    INBOUND_PREFIX: 'inbound/',
+    INBOUND_PREFIX: INBOUND_MAIL_PREFIX,
     QUESTIONS_PER_DAY: 5,
     DISPATCH_QUEUE_URL: undefined,
     DISPATCH_WORKERS: 1,
