@@ -580,6 +580,19 @@ describe('deployment context', () => {
     expect(error.message).toContain(`-c ${key}=`);
   });
 
+  it.each([
+    { key: 'alarmEmail', value: 3 },
+    { key: 'inboundRetentionDays', value: 'a month' },
+    { key: 'hostedZoneId', value: 'not-a-zone' },
+  ])('names "$key" and shows the bad value when it is $value', ({ key, value }) => {
+    expect(() => readCourseContext((k) => (k === key ? value : CONTEXT[k as keyof typeof CONTEXT]))).toThrow(
+      `CDK context "${key}" `,
+    );
+    expect(() => readCourseContext((k) => (k === key ? value : CONTEXT[k as keyof typeof CONTEXT]))).toThrow(
+      `got "${value}"`,
+    );
+  });
+
   it('defaults the reply domain to reply.<domain>', () => {
     const { hostedZoneId: _id, hostedZoneName: _name, ...withoutZone } = CONTEXT;
     expect(given(withoutZone)()).toMatchObject({
