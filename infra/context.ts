@@ -36,7 +36,7 @@ export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 const DMARC_POLICIES = ['none', 'quarantine', 'reject'] as const satisfies readonly DmarcPolicy[];
 
 /** How long raw inbound mail is kept when `inboundRetentionDays` is not given. */
-export const DEFAULT_INBOUND_RETENTION_DAYS = 30;
+const DEFAULT_INBOUND_RETENTION_DAYS = 30;
 
 /** A context value is missing or malformed. */
 export class ContextError extends Error {

@@ -35,7 +35,7 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import { Construct } from 'constructs';
 import { INBOUND_MAIL_PREFIX } from '../functions/adapters/dynamo-table';
 import { RAW_MAIL_PREFIX } from '../functions/adapters/s3-raw-mail-archive';
-import { type CourseContext, DEFAULT_INBOUND_RETENTION_DAYS } from './context';
+import type { CourseContext } from './context';
 import { CourseFunction, expertEnvironment, type FunctionBase } from './course-function';
 
 /** The key prefix the receipt rule stores messages under; the function reads `<prefix><SES message id>`. */
@@ -51,8 +51,8 @@ const RECEIPT_RULE_NAME = 'ask-the-expert';
 
 /** Properties of the inbound-mail store. */
 export interface InboundMailStoreProps {
-  /** Days a raw message is kept under `inbound/` before S3 deletes it. @default 30 */
-  retentionDays?: number;
+  /** Days a raw message is kept under `inbound/` before S3 deletes it (validated with the context). */
+  retentionDays: number;
 }
 
 /**
@@ -74,23 +74,10 @@ export class InboundMailStore extends Construct {
   /** `arn:…:ses:<region>:<account>:receipt-rule-set/<set>:receipt-rule/<rule>`: the only writer of the bucket. */
   readonly receiptRuleArn: string;
 
-  constructor(scope: Construct, id: string, props: InboundMailStoreProps = {}) {
+  constructor(scope: Construct, id: string, props: InboundMailStoreProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const retentionDays = props.retentionDays ?? DEFAULT_INBOUND_RETENTION_DAYS;
-    if (!Number.isInteger(retentionDays) || retentionDays < 1) {
-      throw new Error(`inbound mail retention must be a whole number of days, got ${retentionDays}`);
-    }
-
-    // Globally unique through the account and region, at most 24 + 9 + 12 + 1 + 14 < 64 characters. A
-    // fixed name has one cost: after the stack is deleted, the retained bucket must be emptied and deleted
-    // (or imported) before the stack can be created again.
-    const prefix = stack.stackName
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-')
-      .slice(0, 24)
-      .replace(/-+$/, '');
-    this.bucketName = `${prefix}-inbound-${stack.account}-${stack.region}`;
+    this.bucketName = inboundBucketName(stack);
     // Unique per stack and path, stable across deploys, and a plain string known at synth time (SES names
     // allow letters, digits, dashes, at most 63 characters).
     this.receiptRuleSetName = Names.uniqueResourceName(this, { maxLength: 63, separator: '-' });
@@ -100,6 +87,7 @@ export class InboundMailStore extends Construct {
       resource: 'receipt-rule-set',
       resourceName: `${this.receiptRuleSetName}:receipt-rule/${this.receiptRuleName}`,
     });
+    const { retentionDays } = props;
 
     // Retained on stack deletion like the table: deleting the stack must not silently erase questions
     // still being answered. The objects themselves expire by lifecycle, so a retained bucket empties itself.
@@ -152,6 +140,20 @@ export class InboundMailStore extends Construct {
       }),
     );
   }
+}
+
+/**
+ * `<stack name>-inbound-<account>-<region>`: globally unique through the account and region, at most
+ * 24 + 9 + 12 + 1 + 14 < 64 characters. A fixed name has one cost: after the stack is deleted, the
+ * retained bucket must be emptied and deleted (or imported) before the stack can be created again.
+ */
+function inboundBucketName(stack: Stack): string {
+  const prefix = stack.stackName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 24)
+    .replace(/-+$/, '');
+  return `${prefix}-inbound-${stack.account}-${stack.region}`;
 }
 
 /** The ARN of the raw messages (`<bucket>/inbound/*`), as seen from `scope`'s stack. */
