@@ -579,11 +579,9 @@ describe('deployment context', () => {
     { key: 'inboundRetentionDays', value: 'a month' },
     { key: 'hostedZoneId', value: 'not-a-zone' },
   ])('names "$key" and shows the bad value when it is $value', ({ key, value }) => {
-    expect(() => readCourseContext((k) => (k === key ? value : CONTEXT[k as keyof typeof CONTEXT]))).toThrow(
-      `CDK context "${key}" `,
-    );
-    expect(() => readCourseContext((k) => (k === key ? value : CONTEXT[k as keyof typeof CONTEXT]))).toThrow(
-      `got "${value}"`,
+    const read = () => readCourseContext((k) => (k === key ? value : CONTEXT[k as keyof typeof CONTEXT]));
+    expect(read).toThrow(
+      new RegExp(`^CDK context "${key}" .*, got "${value}"\\. Pass it like: .*-c ${key}=`),
     );
   });
 
