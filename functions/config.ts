@@ -2,6 +2,7 @@
  * Reads and validates the environment once. A missing or malformed variable is an error that names it.
  */
 import * as z from 'zod/mini';
+import { INBOUND_MAIL_PREFIX } from './adapters/dynamo-table';
 
 const positiveInt = (fallback: number) =>
   z.pipe(
@@ -36,7 +37,7 @@ const schema = z.object({
   BACKUP_ADDRESS: z.optional(z.string().check(z.regex(/^[^\s@<>]+@[^\s@<>]+$/, 'an email address'))),
   /** Cloud: the bucket where the SES receipt rule stores raw inbound mail, and the key prefix it uses. */
   INBOUND_BUCKET: z.optional(z.string().check(z.minLength(3))),
-  INBOUND_PREFIX: z._default(z.string(), 'inbound/'),
+  INBOUND_PREFIX: z._default(z.string(), INBOUND_MAIL_PREFIX),
   QUESTIONS_PER_DAY: positiveInt(5),
   /** Cloud fan-out: the scheduled tick puts one message per due-index shard on this queue. */
   DISPATCH_QUEUE_URL: z.optional(z.string().check(z.regex(/^https?:\/\/\S+$/, 'an SQS queue URL'))),

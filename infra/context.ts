@@ -1,7 +1,8 @@
 /**
- * The deployment's settings, read once from CDK context (`-c key=value` or cdk.json) and validated: a
- * missing or malformed value is an error that names its key and shows an example.
+ * The deployment's settings, read once from CDK context (`-c key=value` or cdk.json) and validated with
+ * zod/mini: a missing or malformed value is an error that names its key and shows an example.
  */
+import * as z from 'zod/mini';
 
 /** The validated settings of one deployment. */
 export interface CourseContext {
@@ -32,10 +33,10 @@ export interface CourseContext {
 /** What receivers should do with mail that fails DMARC. */
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 
-const DMARC_POLICIES: readonly DmarcPolicy[] = ['none', 'quarantine', 'reject'];
+const DMARC_POLICIES = ['none', 'quarantine', 'reject'] as const satisfies readonly DmarcPolicy[];
 
 /** How long raw inbound mail is kept when `inboundRetentionDays` is not given. */
-export const DEFAULT_INBOUND_RETENTION_DAYS = 30;
+const DEFAULT_INBOUND_RETENTION_DAYS = 30;
 
 /** A context value is missing or malformed. */
 export class ContextError extends Error {
@@ -65,6 +66,8 @@ const EXAMPLES = {
 
 type Key = keyof typeof EXAMPLES;
 
+const RETENTION_PROBLEM = 'must be a whole number of days from 1 to 3650';
+
 /**
  * Stand-ins used only when no context key at all is given, so that `npx cdk synth` works on a fresh
  * checkout with no flags. The stacks then carry a CloudFormation rule that refuses to deploy them.
@@ -81,10 +84,45 @@ const HOSTNAME = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2
 const EMAIL = /^[^\s@<>"]+@([^\s@<>"]+)$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
+/** A trimmed, non-empty string; "is missing" when absent. */
+const text = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is missing' : 'must be a non-empty string') })
+  .check(z.trim(), z.minLength(1, 'must be a non-empty string'));
+const hostname = text.check(
+  z.toLowerCase(),
+  z.overwrite((value) => value.replace(/\.$/, '')),
+  z.regex(HOSTNAME, 'must be a domain name'),
+);
+const email = text.check(z.regex(EMAIL, 'must be an email address'));
+
+/** Each key's own rules, in the order they are reported; rules across keys are in `checkTogether`. */
+const CONTEXT_SCHEMA = z.object({
+  domain: hostname,
+  fromAddress: email,
+  expertAddress: email,
+  postalAddress: text.check(z.minLength(5, 'must be a full postal address')),
+  replyDomain: z.optional(hostname),
+  alarmEmail: z.optional(email),
+  backupAddress: z.optional(email),
+  // A number in cdk.json, a string from `-c inboundRetentionDays=30`.
+  inboundRetentionDays: z._default(
+    z.coerce
+      .number({ error: RETENTION_PROBLEM })
+      .check(z.refine((days) => Number.isInteger(days) && days >= 1 && days <= 3650, RETENTION_PROBLEM)),
+    DEFAULT_INBOUND_RETENTION_DAYS,
+  ),
+  hostedZoneId: z.optional(text.check(z.regex(HOSTED_ZONE_ID, 'must be a Route 53 zone id'))),
+  hostedZoneName: z.optional(hostname),
+  dmarcPolicy: z._default(z.enum(DMARC_POLICIES, `must be one of ${DMARC_POLICIES.join(', ')}`), 'none'),
+} satisfies Record<Key, z.ZodMiniType>);
+
+type ParsedContext = z.infer<typeof CONTEXT_SCHEMA>;
+
 /** Reads and validates the deployment's context; `get` is usually `(key) => app.node.tryGetContext(key)`. */
 export function readCourseContext(get: (key: string) => unknown): CourseContext {
   const keys = Object.keys(EXAMPLES) as Key[];
-  if (keys.every((key) => get(key) === undefined)) {
+  const given = Object.fromEntries(keys.map((key) => [key, get(key)]));
+  if (keys.every((key) => given[key] === undefined)) {
     return {
       ...PLACEHOLDER,
       replyDomain: `reply.${PLACEHOLDER.domain}`,
@@ -93,50 +131,25 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
       placeholder: true,
     };
   }
+  const parsed = CONTEXT_SCHEMA.safeParse(given);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path[0] as Key;
+    const value = given[key];
+    const got = value === undefined ? '' : `, got "${String(value)}"`;
+    throw new ContextError(key, `${issue.message}${got}`, EXAMPLES[key]);
+  }
+  return checkTogether(parsed.data);
+}
 
-  const optional = (key: Key): string | undefined => {
-    const value = get(key);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string' || value.trim() === '')
-      throw new ContextError(key, 'must be a non-empty string', EXAMPLES[key]);
-    return value.trim();
-  };
-  const required = (key: Key): string => {
-    const value = optional(key);
-    if (value === undefined) throw new ContextError(key, 'is missing', EXAMPLES[key]);
-    return value;
-  };
-  const hostname = (key: Key, value: string): string => {
-    const lower = value.toLowerCase();
-    if (!HOSTNAME.test(lower))
-      throw new ContextError(key, `must be a domain name, got "${value}"`, EXAMPLES[key]);
-    return lower;
-  };
-  const email = (key: Key, value: string): string => {
-    if (!EMAIL.test(value))
-      throw new ContextError(key, `must be an email address, got "${value}"`, EXAMPLES[key]);
-    return value;
-  };
-
-  const domain = hostname('domain', required('domain'));
-
-  const fromAddress = email('fromAddress', required('fromAddress'));
+/** The rules that tie keys together: the identity covers the sender, the zone holds the domain. */
+function checkTogether(context: ParsedContext): CourseContext {
+  const { domain, fromAddress, hostedZoneId, hostedZoneName, ...rest } = context;
   if (fromAddress.split('@')[1]?.toLowerCase() !== domain) {
-    throw new ContextError(
-      'fromAddress',
-      `must be an address at ${domain} (the SES identity this app verifies), got "${fromAddress}"`,
-      `course@${domain}`,
-    );
+    const problem = `must be an address at ${domain} (the SES identity this app verifies), got "${fromAddress}"`;
+    throw new ContextError('fromAddress', problem, `course@${domain}`);
   }
-
-  const expertAddress = email('expertAddress', required('expertAddress'));
-
-  const postalAddress = required('postalAddress');
-  if (postalAddress.length < 5) {
-    throw new ContextError('postalAddress', 'must be a full postal address', EXAMPLES.postalAddress);
-  }
-
-  const replyDomain = hostname('replyDomain', optional('replyDomain') ?? `reply.${domain}`);
+  const replyDomain = context.replyDomain ?? `reply.${domain}`;
   if (replyDomain === `mail.${domain}`) {
     // The custom MAIL FROM domain has its own MX (bounces to SES feedback) and must not receive mail.
     throw new ContextError(
@@ -145,76 +158,18 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
       `reply.${domain}`,
     );
   }
-
-  const alarmEmailValue = optional('alarmEmail');
-  const alarmEmail = alarmEmailValue === undefined ? undefined : email('alarmEmail', alarmEmailValue);
-
-  const backupAddressValue = optional('backupAddress');
-  const backupAddress =
-    backupAddressValue === undefined ? undefined : email('backupAddress', backupAddressValue);
-
-  // A number in cdk.json, a string from `-c inboundRetentionDays=30`.
-  const retentionValue = get('inboundRetentionDays');
-  const inboundRetentionDays =
-    retentionValue === undefined ? DEFAULT_INBOUND_RETENTION_DAYS : Number(String(retentionValue).trim());
-  if (!Number.isInteger(inboundRetentionDays) || inboundRetentionDays < 1 || inboundRetentionDays > 3650) {
-    throw new ContextError(
-      'inboundRetentionDays',
-      `must be a whole number of days from 1 to 3650, got "${String(retentionValue)}"`,
-      EXAMPLES.inboundRetentionDays,
-    );
+  if ((hostedZoneId === undefined) !== (hostedZoneName === undefined)) {
+    const missing: Key = hostedZoneId === undefined ? 'hostedZoneId' : 'hostedZoneName';
+    const problem = 'is missing (hostedZoneId and hostedZoneName go together)';
+    throw new ContextError(missing, problem, EXAMPLES[missing]);
   }
-
-  const zoneId = optional('hostedZoneId');
-  const zoneNameValue = optional('hostedZoneName');
-  if ((zoneId === undefined) !== (zoneNameValue === undefined)) {
-    const missing: Key = zoneId === undefined ? 'hostedZoneId' : 'hostedZoneName';
-    throw new ContextError(
-      missing,
-      'is missing (hostedZoneId and hostedZoneName go together)',
-      EXAMPLES[missing],
-    );
+  if (hostedZoneName !== undefined && domain !== hostedZoneName && !domain.endsWith(`.${hostedZoneName}`)) {
+    const problem = `must be ${domain} or a parent of it, got "${hostedZoneName}"`;
+    throw new ContextError('hostedZoneName', problem, EXAMPLES.hostedZoneName);
   }
-  const dmarcPolicy = (optional('dmarcPolicy') ?? 'none') as DmarcPolicy;
-  if (!DMARC_POLICIES.includes(dmarcPolicy)) {
-    throw new ContextError(
-      'dmarcPolicy',
-      `must be one of ${DMARC_POLICIES.join(', ')}, got "${dmarcPolicy}"`,
-      EXAMPLES.dmarcPolicy,
-    );
-  }
-
-  let hostedZone: CourseContext['hostedZone'];
-  if (zoneId !== undefined && zoneNameValue !== undefined) {
-    if (!HOSTED_ZONE_ID.test(zoneId)) {
-      throw new ContextError(
-        'hostedZoneId',
-        `must be a Route 53 zone id, got "${zoneId}"`,
-        EXAMPLES.hostedZoneId,
-      );
-    }
-    const zoneName = hostname('hostedZoneName', zoneNameValue.replace(/\.$/, ''));
-    if (domain !== zoneName && !domain.endsWith(`.${zoneName}`)) {
-      throw new ContextError(
-        'hostedZoneName',
-        `must be ${domain} or a parent of it, got "${zoneName}"`,
-        EXAMPLES.hostedZoneName,
-      );
-    }
-    hostedZone = { id: zoneId, name: zoneName };
-  }
-
-  return {
-    domain,
-    fromAddress,
-    expertAddress,
-    postalAddress,
-    replyDomain,
-    hostedZone,
-    alarmEmail,
-    dmarcPolicy,
-    backupAddress,
-    inboundRetentionDays,
-    placeholder: false,
-  };
+  const hostedZone =
+    hostedZoneId !== undefined && hostedZoneName !== undefined
+      ? { id: hostedZoneId, name: hostedZoneName }
+      : undefined;
+  return { ...rest, domain, fromAddress, replyDomain, hostedZone, placeholder: false };
 }

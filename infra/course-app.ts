@@ -27,30 +27,15 @@ export function buildCourseApp(app: App, context: CourseContext): CourseStacks {
     env,
     context,
     description: "It's not about you: functions, HTTP API, schedule, alarms",
-    table: stateful.table,
-    signingSecret: stateful.signingSecret,
-    emailIdentity: stateful.emailIdentity,
-    configurationSetName: stateful.configurationSet.configurationSetName,
-    configurationSetArn: stateful.configurationSetArn,
+    shared: stateful.shared,
     siteDomain: stateful.siteDomain,
   });
-
   const inbound = new InboundMailStack(app, 'NotAboutYou-Inbound', {
     env,
     description: "It's not about you: inbound mail (ask the expert): receipt rules, inbound function, MX",
+    context,
     store: stateful.inboundMail,
-    replyDomain: context.replyDomain,
-    expertAddress: context.expertAddress,
-    backupAddress: context.backupAddress,
-    siteUrl: stateless.siteUrl,
-    fromAddress: context.fromAddress,
-    postalAddress: context.postalAddress,
-    table: stateful.table,
-    signingSecret: stateful.signingSecret,
-    emailIdentity: stateful.emailIdentity,
-    configurationSetName: stateful.configurationSet.configurationSetName,
-    configurationSetArn: stateful.configurationSetArn,
-    hostedZone: context.hostedZone,
+    base: stateless.functionBase,
     deadLetters: stateless.deadLetters,
   });
 

@@ -7,12 +7,13 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { INDEXES } from '../functions/adapters/dynamo-table';
+import type { CourseContext } from './context';
 import { ALIASES, LAMBDA_ESBUILD } from './lambda-bundling';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -20,7 +21,7 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** How much of the table a function may touch. */
 export type TableAccess = 'read' | 'readWrite';
 
-// No Scan: every access pattern is served by a key (see DESIGN.md, "Data"). Transactions are
+// No Scan: every access pattern is served by a key (README, "How it is built"). Transactions are
 // authorised through the item actions they contain.
 const READ_ACTIONS = [
   'dynamodb:GetItem',
@@ -35,6 +36,25 @@ const WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem',
 ];
 
+/** Sending through SES with the deployment's identity and configuration set. */
+export interface SesSending {
+  identity: IEmailIdentity;
+  configurationSetName: string;
+  configurationSetArn: string;
+}
+
+/**
+ * What every function of the deployment is wired to, built once (stateless stack) and spread into each
+ * function's properties: the table, the signing key, SES sending, and the variables `functions/config.ts`
+ * requires of every function.
+ */
+export interface FunctionBase {
+  table: { table: ITable; access: TableAccess };
+  secret: ISecret;
+  sendEmail: SesSending;
+  environment: Record<string, string>;
+}
+
 /** Properties of a course function. */
 export interface CourseFunctionProps {
   /** The entry point's file name in `functions/handlers/`, without `.ts`. */
@@ -47,7 +67,7 @@ export interface CourseFunctionProps {
   /** The signing-key secret: sets `SIGNING_SECRET_ARN` and grants read. */
   secret?: ISecret;
   /** Sending through SES: sets `CONFIGURATION_SET` and grants `ses:SendEmail` on this identity and set only. */
-  sendEmail?: { identity: IEmailIdentity; configurationSetName: string; configurationSetArn: string };
+  sendEmail?: SesSending;
   /** @default 256 */
   memorySize?: number;
   /** @default 10 seconds */
@@ -55,6 +75,21 @@ export interface CourseFunctionProps {
   /** Active X-Ray tracing. @default false */
   tracing?: boolean;
 }
+
+/** esbuild through CDK, with LAMBDA_ESBUILD's settings in CDK's terms. */
+const BUNDLING: BundlingOptions = {
+  format: OutputFormat.ESM,
+  target: LAMBDA_ESBUILD.target,
+  minify: LAMBDA_ESBUILD.minify,
+  sourceMap: true,
+  sourcesContent: LAMBDA_ESBUILD.sourcesContent,
+  mainFields: [...LAMBDA_ESBUILD.mainFields],
+  banner: LAMBDA_ESBUILD.banner.js,
+  esbuildArgs: { '--alias': Object.entries(ALIASES).map(([from, to]) => `${from}=${to}`) },
+  // Bundle the AWS SDK too: a pinned, tree-shaken SDK rather than whatever the runtime ships.
+  externalModules: [],
+  forceDockerBundling: false,
+};
 
 /** A Node.js 22 arm64 function bundled by the local esbuild as minified ESM, with its own log group and role. */
 export class CourseFunction extends NodejsFunction {
@@ -90,20 +125,7 @@ export class CourseFunction extends NodejsFunction {
       role,
       logGroup,
       environment,
-      bundling: {
-        // LAMBDA_ESBUILD in CDK's terms.
-        format: OutputFormat.ESM,
-        target: LAMBDA_ESBUILD.target,
-        minify: LAMBDA_ESBUILD.minify,
-        sourceMap: true,
-        sourcesContent: LAMBDA_ESBUILD.sourcesContent,
-        mainFields: [...LAMBDA_ESBUILD.mainFields],
-        banner: LAMBDA_ESBUILD.banner.js,
-        esbuildArgs: { '--alias': Object.entries(ALIASES).map(([from, to]) => `${from}=${to}`) },
-        // Bundle the AWS SDK too: a pinned, tree-shaken SDK rather than whatever the runtime ships.
-        externalModules: [],
-        forceDockerBundling: false,
-      },
+      bundling: BUNDLING,
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
@@ -111,36 +133,73 @@ export class CourseFunction extends NodejsFunction {
         'Pinned to Node.js 22, the version the code, esbuild target and tests are written for; ' +
         'Node.js 24 is a deliberate upgrade of all three together.',
     });
-
-    if (props.table) {
-      const { table, access } = props.table;
-      role.addToPolicy(
-        new PolicyStatement({
-          actions: access === 'readWrite' ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS,
-          resources: [table.tableArn],
-        }),
-      );
-      role.addToPolicy(
-        new PolicyStatement({
-          actions: ['dynamodb:Query'],
-          resources: INDEXES.map((index) => `${table.tableArn}/index/${index.name}`),
-        }),
-      );
-    }
-    props.secret?.grantRead(role);
-    if (props.sendEmail) {
-      role.addToPolicy(
-        new PolicyStatement({
-          actions: ['ses:SendEmail'],
-          resources: [props.sendEmail.identity.emailIdentityArn, props.sendEmail.configurationSetArn],
-        }),
-      );
-    }
-    if (props.tracing) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions.',
-      });
-    }
+    grantAccess(role, props);
   }
+}
+
+/** The grants that go with the table, secret, sending and tracing the function was given. */
+function grantAccess(role: Role, props: CourseFunctionProps): void {
+  if (props.table) {
+    const { table, access } = props.table;
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: access === 'readWrite' ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS,
+        resources: [table.tableArn],
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: INDEXES.map((index) => `${table.tableArn}/index/${index.name}`),
+      }),
+    );
+  }
+  props.secret?.grantRead(role);
+  if (props.sendEmail) {
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [props.sendEmail.identity.emailIdentityArn, props.sendEmail.configurationSetArn],
+      }),
+    );
+  }
+  if (props.tracing) {
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions.',
+    });
+  }
+}
+
+/** The stateful resources every function uses, created once by the stateful stack and handed on. */
+export interface SharedResources {
+  table: ITable;
+  signingSecret: ISecret;
+  sending: SesSending;
+}
+
+/**
+ * The base of every function: read-write on the table, the signing key, SES sending, and the variables
+ * every function requires. Built once per deployment, where the site's URL is known.
+ */
+export function functionBase(shared: SharedResources, context: CourseContext, siteUrl: string): FunctionBase {
+  return {
+    table: { table: shared.table, access: 'readWrite' },
+    secret: shared.signingSecret,
+    sendEmail: shared.sending,
+    environment: {
+      SITE_URL: siteUrl,
+      FROM_ADDRESS: context.fromAddress,
+      POSTAL_ADDRESS: context.postalAddress,
+      REPLY_DOMAIN: context.replyDomain,
+    },
+  };
+}
+
+/** The variables of the functions that handle questions: the dispatch sweep and the inbound function. */
+export function expertEnvironment(context: CourseContext): Record<string, string> {
+  return {
+    EXPERT_ADDRESS: context.expertAddress,
+    ...(context.backupAddress ? { BACKUP_ADDRESS: context.backupAddress } : {}),
+  };
 }

@@ -23,32 +23,25 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { HostedZone, MxRecord } from 'aws-cdk-lib/aws-route53';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import {
-  type IEmailIdentity,
-  type IReceiptRuleAction,
-  ReceiptRule,
-  ReceiptRuleSet,
-  TlsPolicy,
-} from 'aws-cdk-lib/aws-ses';
+import { type IReceiptRuleAction, ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { Lambda, LambdaInvocationType } from 'aws-cdk-lib/aws-ses-actions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { INBOUND_MAIL_PREFIX } from '../functions/adapters/dynamo-table';
 import { RAW_MAIL_PREFIX } from '../functions/adapters/s3-raw-mail-archive';
-import { DEFAULT_INBOUND_RETENTION_DAYS } from './context';
-import { CourseFunction } from './course-function';
+import type { CourseContext } from './context';
+import { CourseFunction, expertEnvironment, type FunctionBase } from './course-function';
 
 /** The key prefix the receipt rule stores messages under; the function reads `<prefix><SES message id>`. */
-export /** Where messages are filed per subscriber (`raw/`), as the erasure code looks for them. */
+const INBOUND_PREFIX = INBOUND_MAIL_PREFIX;
+/** Where messages are filed per subscriber (`raw/`), as the erasure code looks for them. */
 const FILED_PREFIX = RAW_MAIL_PREFIX;
-const INBOUND_PREFIX = 'inbound/';
 
 /** How long S3 server access logs of the inbound bucket are kept. */
 const ACCESS_LOG_RETENTION_DAYS = 90;
@@ -58,8 +51,8 @@ const RECEIPT_RULE_NAME = 'ask-the-expert';
 
 /** Properties of the inbound-mail store. */
 export interface InboundMailStoreProps {
-  /** Days a raw message is kept under `inbound/` before S3 deletes it. @default 30 */
-  retentionDays?: number;
+  /** Days a raw message is kept under `inbound/` before S3 deletes it (validated with the context). */
+  retentionDays: number;
 }
 
 /**
@@ -81,23 +74,10 @@ export class InboundMailStore extends Construct {
   /** `arn:…:ses:<region>:<account>:receipt-rule-set/<set>:receipt-rule/<rule>`: the only writer of the bucket. */
   readonly receiptRuleArn: string;
 
-  constructor(scope: Construct, id: string, props: InboundMailStoreProps = {}) {
+  constructor(scope: Construct, id: string, props: InboundMailStoreProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const retentionDays = props.retentionDays ?? DEFAULT_INBOUND_RETENTION_DAYS;
-    if (!Number.isInteger(retentionDays) || retentionDays < 1) {
-      throw new Error(`inbound mail retention must be a whole number of days, got ${retentionDays}`);
-    }
-
-    // Globally unique through the account and region, at most 24 + 9 + 12 + 1 + 14 < 64 characters. A
-    // fixed name has one cost: after the stack is deleted, the retained bucket must be emptied and deleted
-    // (or imported) before the stack can be created again.
-    const prefix = stack.stackName
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-')
-      .slice(0, 24)
-      .replace(/-+$/, '');
-    this.bucketName = `${prefix}-inbound-${stack.account}-${stack.region}`;
+    this.bucketName = inboundBucketName(stack);
     // Unique per stack and path, stable across deploys, and a plain string known at synth time (SES names
     // allow letters, digits, dashes, at most 63 characters).
     this.receiptRuleSetName = Names.uniqueResourceName(this, { maxLength: 63, separator: '-' });
@@ -107,6 +87,7 @@ export class InboundMailStore extends Construct {
       resource: 'receipt-rule-set',
       resourceName: `${this.receiptRuleSetName}:receipt-rule/${this.receiptRuleName}`,
     });
+    const { retentionDays } = props;
 
     // Retained on stack deletion like the table: deleting the stack must not silently erase questions
     // still being answered. The objects themselves expire by lifecycle, so a retained bucket empties itself.
@@ -161,6 +142,20 @@ export class InboundMailStore extends Construct {
   }
 }
 
+/**
+ * `<stack name>-inbound-<account>-<region>`: globally unique through the account and region, at most
+ * 24 + 9 + 12 + 1 + 14 < 64 characters. A fixed name has one cost: after the stack is deleted, the
+ * retained bucket must be emptied and deleted (or imported) before the stack can be created again.
+ */
+function inboundBucketName(stack: Stack): string {
+  const prefix = stack.stackName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 24)
+    .replace(/-+$/, '');
+  return `${prefix}-inbound-${stack.account}-${stack.region}`;
+}
+
 /** The ARN of the raw messages (`<bucket>/inbound/*`), as seen from `scope`'s stack. */
 export function inboundObjectsArn(
   store: InboundMailStore,
@@ -192,24 +187,13 @@ function nagResource(scope: Construct, value: string): string {
 export interface InboundMailProps {
   /** The bucket and receipt names, from the stateful stack. */
   store: InboundMailStore;
-  /** The domain replies and answers are addressed to; its MX record points at SES. */
-  replyDomain: string;
-  /** Receives each question (with context) and answers by replying. */
-  expertAddress: string;
-  /** Told when a question has waited 24 hours; the function defaults it to `expertAddress`. */
-  backupAddress?: string;
-  /** Questions one subscriber may ask per day; the function's default applies when absent. */
-  questionsPerDay?: number;
-  siteUrl: string;
-  fromAddress: string;
-  postalAddress: string;
-  table: ITable;
-  signingSecret: ISecret;
-  emailIdentity: IEmailIdentity;
-  configurationSetName: string;
-  configurationSetArn: string;
-  /** A Route 53 public zone: the MX record goes there when it holds `replyDomain`; else it is printed. */
-  hostedZone?: { id: string; name: string };
+  /** What every function is built on (stateless stack). */
+  base: FunctionBase;
+  /**
+   * The reply domain (the rule's recipient; its MX record points at SES), the expert and backup
+   * addresses, and the hosted zone the MX record goes to when it holds the reply domain (else printed).
+   */
+  context: CourseContext;
   /**
    * The deployment's dead-letter queue (stateless stack, alarmed there): where an invocation that still
    * fails after Lambda's retries goes, instead of vanishing.
@@ -228,56 +212,21 @@ export class InboundMail extends Construct {
 
   constructor(scope: Construct, id: string, props: InboundMailProps) {
     super(scope, id);
-    const { store } = props;
-
-    const environment: Record<string, string> = {
-      SITE_URL: props.siteUrl,
-      FROM_ADDRESS: props.fromAddress,
-      POSTAL_ADDRESS: props.postalAddress,
-      REPLY_DOMAIN: props.replyDomain,
-      EXPERT_ADDRESS: props.expertAddress,
-      INBOUND_BUCKET: store.bucketName,
-      INBOUND_PREFIX,
-    };
-    if (props.backupAddress) environment.BACKUP_ADDRESS = props.backupAddress;
-    if (props.questionsPerDay !== undefined) environment.QUESTIONS_PER_DAY = String(props.questionsPerDay);
-
+    const { store, base, context } = props;
     this.function = new CourseFunction(this, 'Function', {
+      ...base,
       handler: 'inbound',
       description: 'Turns replies into questions for the expert, and the expert’s replies into answers',
-      environment,
-      table: { table: props.table, access: 'readWrite' },
-      secret: props.signingSecret,
-      sendEmail: {
-        identity: props.emailIdentity,
-        configurationSetName: props.configurationSetName,
-        configurationSetArn: props.configurationSetArn,
+      environment: {
+        ...base.environment,
+        ...expertEnvironment(context),
+        INBOUND_BUCKET: store.bucketName,
+        INBOUND_PREFIX,
       },
       memorySize: 512,
       timeout: Duration.seconds(30),
     });
-    // The raw messages only: not the bucket listing, not the access logs, not other prefixes.
-    // Once it knows the subscriber, the function files the message under `raw/<subscriber id>/` (copy, then
-    // delete the original), so that erasing a person finds all of their raw mail by prefix.
-    const inboundObjects = inboundObjectsArn(store, this);
-    const filedObjects = inboundObjectsArn(store, this, FILED_PREFIX);
-    this.function.role!.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['s3:GetObject', 's3:DeleteObject'], resources: [inboundObjects] }),
-    );
-    this.function.role!.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['s3:PutObject'], resources: [filedObjects] }),
-    );
-    Validations.of(this.function.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagResource(this, inboundObjects)}]`,
-      reason:
-        'The function reads the message SES just stored, named by its message id, so it may read (and, once ' +
-        `filed, delete) any object under the "${INBOUND_PREFIX}" prefix of the inbound bucket.`,
-    });
-    Validations.of(this.function.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagResource(this, filedObjects)}]`,
-      reason: `The function files each message under "${FILED_PREFIX}<subscriber id>/" (s3:PutObject only).`,
-    });
-
+    this.grantMessages(store);
     // SES invokes asynchronously (InvocationType Event): Lambda retries twice, then the event lands in the
     // deployment's dead-letter queue (alarmed in the stateless stack) instead of vanishing. Its record names
     // this function; replaying it re-reads the stored message from S3.
@@ -286,7 +235,6 @@ export class InboundMail extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(props.deadLetters),
     });
-
     // Created before the Lambda action binds, which then reuses it instead of adding one scoped to the
     // account only: SES may invoke the function for our receipt rule, and no other.
     this.function.addPermission('AllowSes', {
@@ -295,12 +243,11 @@ export class InboundMail extends Construct {
       sourceAccount: Aws.ACCOUNT_ID,
       sourceArn: store.receiptRuleArn,
     });
-
     this.ruleSet = new ReceiptRuleSet(this, 'RuleSet', { receiptRuleSetName: store.receiptRuleSetName });
     this.rule = new ReceiptRule(this, 'Rule', {
       ruleSet: this.ruleSet,
       receiptRuleName: store.receiptRuleName,
-      recipients: [props.replyDomain],
+      recipients: [context.replyDomain],
       enabled: true,
       scanEnabled: true,
       tlsPolicy: TlsPolicy.REQUIRE,
@@ -309,9 +256,33 @@ export class InboundMail extends Construct {
         new Lambda({ function: this.function, invocationType: LambdaInvocationType.EVENT }),
       ],
     });
-
     this.activate(store.receiptRuleSetName);
-    this.publishMx(props);
+    this.publishMx(context);
+  }
+
+  /**
+   * The raw messages only: not the bucket listing, not the access logs, not other prefixes. Once it knows
+   * the subscriber, the function files the message under `raw/<subscriber id>/` (copy, then delete the
+   * original), so that erasing a person finds all of their raw mail by prefix.
+   */
+  private grantMessages(store: InboundMailStore): void {
+    const role = this.function.role!;
+    const inboundObjects = inboundObjectsArn(store, this);
+    const filedObjects = inboundObjectsArn(store, this, FILED_PREFIX);
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject', 's3:DeleteObject'], resources: [inboundObjects] }),
+    );
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [filedObjects] }));
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, inboundObjects)}]`,
+      reason:
+        'The function reads the message SES just stored, named by its message id, so it may read (and, once ' +
+        `filed, delete) any object under the "${INBOUND_PREFIX}" prefix of the inbound bucket.`,
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, filedObjects)}]`,
+      reason: `The function files each message under "${FILED_PREFIX}<subscriber id>/" (s3:PutObject only).`,
+    });
   }
 
   /**
@@ -359,8 +330,8 @@ export class InboundMail extends Construct {
   }
 
   /** `<replyDomain> MX 10 inbound-smtp.<region>.amazonaws.com`: in the zone when it holds the domain, else printed. */
-  private publishMx(props: InboundMailProps): void {
-    const { replyDomain, hostedZone } = props;
+  private publishMx(context: CourseContext): void {
+    const { replyDomain, hostedZone } = context;
     const hostName = `inbound-smtp.${Stack.of(this).region}.amazonaws.com`;
     const inZone =
       hostedZone !== undefined &&

@@ -29,6 +29,7 @@ import {
 import type { Construct } from 'constructs';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../functions/adapters/dynamo-table';
 import type { CourseContext } from './context';
+import type { SharedResources } from './course-function';
 import { InboundMailStore } from './inbound-mail';
 
 /** Properties of the stateful stack. */
@@ -48,11 +49,12 @@ export const SES_EVENTS = [
 /** The table, secret, SES identity and configuration set, and the site's domain name when a zone is given. */
 export class StatefulStack extends Stack {
   readonly table: TableV2;
-  /** JSON `{ "current": <64 characters> }`; a rotation adds `previous` by hand (see the acknowledgment below). */
+  /** JSON `{ "current": <64 characters> }`; a rotation adds `previous` by hand (see the acknowledgment in `signingSecret`). */
   readonly signingSecret: Secret;
   readonly emailIdentity: EmailIdentity;
   readonly configurationSet: ConfigurationSet;
-  readonly configurationSetArn: string;
+  /** What every function uses (table, signing key, SES sending), handed to the stacks that add functions. */
+  readonly shared: SharedResources;
   /** The API's custom domain at `context.domain`; absent without a hosted zone. */
   readonly siteDomain?: DomainName;
   /** The bucket of raw inbound mail, and the receipt rule allowed to write to it. */
@@ -61,70 +63,18 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
     const { context } = props;
-
-    this.table = new TableV2(this, 'Table', {
-      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
-      globalSecondaryIndexes: INDEXES.map((index) => ({
-        indexName: index.name,
-        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-        sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.KEYS_ONLY,
-      })),
-      timeToLiveAttribute: TTL_ATTRIBUTE,
-      billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryptionV2.awsManagedKey(),
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    this.signingSecret = new Secret(this, 'SigningSecret', {
-      description: 'HMAC key of confirm and unsubscribe links: { "current": ..., "previous"?: ... }',
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({}),
-        generateStringKey: 'current',
-        passwordLength: 64,
-        excludePunctuation: true,
-      },
-      // Losing the key breaks every unsubscribe link already sent.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.signingSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Unsubscribe links never expire, so the key is rotated by hand: the old value moves to "previous" and ' +
-        'stays accepted. An automatic rotation Lambda would invalidate links in mailboxes.',
-    });
-
-    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
-      reputationMetrics: true,
-      sendingEnabled: true,
-      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
-    });
-    // Bounces, complaints and deliveries go to the default event bus, where the stateless stack's rule
-    // hands them to the events function. (The default bus is the only one SES can publish to.)
-    this.configurationSet.addEventDestination('EventBridge', {
-      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
-      events: SES_EVENTS,
-    });
+    this.table = courseTable(this);
+    this.signingSecret = signingSecret(this);
+    this.configurationSet = configurationSet(this);
     this.inboundMail = new InboundMailStore(this, 'InboundMail', {
       retentionDays: context.inboundRetentionDays,
     });
-
-    this.configurationSetArn = this.formatArn({
-      service: 'ses',
-      resource: 'configuration-set',
-      resourceName: this.configurationSet.configurationSetName,
-    });
-
     const zone = context.hostedZone
       ? PublicHostedZone.fromPublicHostedZoneAttributes(this, 'Zone', {
           hostedZoneId: context.hostedZone.id,
           zoneName: context.hostedZone.name,
         })
       : undefined;
-
     this.emailIdentity = new EmailIdentity(this, 'EmailIdentity', {
       identity: domainIdentity(context.domain, zone),
       dkimIdentity: DkimIdentity.easyDkim(),
@@ -133,44 +83,118 @@ export class StatefulStack extends Stack {
       // Every send uses this set even if a caller forgets to name it.
       configurationSet: this.configurationSet,
     });
-
+    this.shared = {
+      table: this.table,
+      signingSecret: this.signingSecret,
+      sending: {
+        identity: this.emailIdentity,
+        configurationSetName: this.configurationSet.configurationSetName,
+        configurationSetArn: this.formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: this.configurationSet.configurationSetName,
+        }),
+      },
+    };
     // DMARC ties SPF (custom MAIL FROM) and DKIM to the From domain; `p=none` only asks for reports.
     const dmarc = `v=DMARC1; p=${context.dmarcPolicy}; adkim=r; aspf=r`;
-    if (zone) {
-      new TxtRecord(this, 'DmarcRecord', { zone, recordName: `_dmarc.${context.domain}.`, values: [dmarc] });
-      const certificate = new Certificate(this, 'SiteCertificate', {
-        domainName: context.domain,
-        validation: CertificateValidation.fromDns(zone),
-      });
-      this.siteDomain = new DomainName(this, 'SiteDomain', { domainName: context.domain, certificate });
-      new ARecord(this, 'SiteRecord', {
-        zone,
-        recordName: `${context.domain}.`,
-        target: RecordTarget.fromAlias(
-          new ApiGatewayv2DomainProperties(
-            this.siteDomain.regionalDomainName,
-            this.siteDomain.regionalHostedZoneId,
-          ),
-        ),
-      });
-    } else {
-      // Without a zone the DNS records are the operator's to create; print them.
-      this.emailIdentity.dkimRecords.forEach((record, i) => {
-        new CfnOutput(this, `DkimRecord${i + 1}`, {
-          description: 'CNAME record that verifies the SES identity (Easy DKIM)',
-          value: `${record.name} CNAME ${record.value}`,
-        });
-      });
-      new CfnOutput(this, 'DmarcRecordOutput', {
-        description: 'DMARC record of the sending domain',
-        value: `_dmarc.${context.domain} TXT "${dmarc}"`,
-      });
-      new CfnOutput(this, 'MailFromRecords', {
-        description: 'Records of the custom MAIL FROM domain',
-        value: `mail.${context.domain} MX 10 feedback-smtp.${this.region}.amazonses.com ; mail.${context.domain} TXT "v=spf1 include:amazonses.com ~all"`,
-      });
-    }
+    if (zone) this.siteDomain = siteDomainInZone(this, context.domain, zone, dmarc);
+    else printDnsRecords(this, context.domain, this.emailIdentity, dmarc);
   }
+}
+
+/** The single table, from the shared definition; kept on delete, recoverable to any point in time. */
+function courseTable(stack: Stack): TableV2 {
+  return new TableV2(stack, 'Table', {
+    partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+    sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+    globalSecondaryIndexes: INDEXES.map((index) => ({
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
+    })),
+    timeToLiveAttribute: TTL_ATTRIBUTE,
+    billing: Billing.onDemand(),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: TableEncryptionV2.awsManagedKey(),
+    deletionProtection: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+}
+
+/** The HMAC key of confirm and unsubscribe links, generated by Secrets Manager and never in the repo. */
+function signingSecret(stack: Stack): Secret {
+  const secret = new Secret(stack, 'SigningSecret', {
+    description: 'HMAC key of confirm and unsubscribe links: { "current": ..., "previous"?: ... }',
+    generateSecretString: {
+      secretStringTemplate: JSON.stringify({}),
+      generateStringKey: 'current',
+      passwordLength: 64,
+      excludePunctuation: true,
+    },
+    // Losing the key breaks every unsubscribe link already sent.
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'Unsubscribe links never expire, so the key is rotated by hand: the old value moves to "previous" and ' +
+      'stays accepted. An automatic rotation Lambda would invalidate links in mailboxes.',
+  });
+  return secret;
+}
+
+/** The configuration set every send goes through, publishing its SES events to the default bus. */
+function configurationSet(stack: Stack): ConfigurationSet {
+  const set = new ConfigurationSet(stack, 'ConfigurationSet', {
+    reputationMetrics: true,
+    sendingEnabled: true,
+    suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+  });
+  // Bounces, complaints and deliveries go to the default event bus, where the stateless stack's rule
+  // hands them to the events function. (The default bus is the only one SES can publish to.)
+  set.addEventDestination('EventBridge', {
+    destination: EventDestination.eventBus(EventBus.fromEventBusName(stack, 'DefaultBus', 'default')),
+    events: SES_EVENTS,
+  });
+  return set;
+}
+
+/** With a zone: the DMARC record, the site's certificate and custom domain, and its alias record. */
+function siteDomainInZone(stack: Stack, domain: string, zone: IPublicHostedZone, dmarc: string): DomainName {
+  new TxtRecord(stack, 'DmarcRecord', { zone, recordName: `_dmarc.${domain}.`, values: [dmarc] });
+  const certificate = new Certificate(stack, 'SiteCertificate', {
+    domainName: domain,
+    validation: CertificateValidation.fromDns(zone),
+  });
+  const siteDomain = new DomainName(stack, 'SiteDomain', { domainName: domain, certificate });
+  new ARecord(stack, 'SiteRecord', {
+    zone,
+    recordName: `${domain}.`,
+    target: RecordTarget.fromAlias(
+      new ApiGatewayv2DomainProperties(siteDomain.regionalDomainName, siteDomain.regionalHostedZoneId),
+    ),
+  });
+  return siteDomain;
+}
+
+/** Without a zone the DNS records are the operator's to create: printed as outputs. */
+function printDnsRecords(stack: Stack, domain: string, identity: EmailIdentity, dmarc: string): void {
+  identity.dkimRecords.forEach((record, i) => {
+    new CfnOutput(stack, `DkimRecord${i + 1}`, {
+      description: 'CNAME record that verifies the SES identity (Easy DKIM)',
+      value: `${record.name} CNAME ${record.value}`,
+    });
+  });
+  new CfnOutput(stack, 'DmarcRecordOutput', {
+    description: 'DMARC record of the sending domain',
+    value: `_dmarc.${domain} TXT "${dmarc}"`,
+  });
+  new CfnOutput(stack, 'MailFromRecords', {
+    description: 'Records of the custom MAIL FROM domain',
+    value: `mail.${domain} MX 10 feedback-smtp.${stack.region}.amazonses.com ; mail.${domain} TXT "v=spf1 include:amazonses.com ~all"`,
+  });
 }
 
 /**

@@ -16,6 +16,12 @@ export const OPEN_QUESTIONS_INDEX = {
   sortKey: 'openSk',
 } as const;
 
+/**
+ * The key prefix under which the SES receipt rule stores raw inbound mail in S3: the infra's rule and
+ * bucket lifecycle, and the functions' default, all read it from here (a module with no SDK at run time).
+ */
+export const INBOUND_MAIL_PREFIX = 'inbound/';
+
 /** Items with this attribute (epoch seconds) are deleted by DynamoDB's TTL (rate-limit counters). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 

@@ -1,3 +1,4 @@
+import { INBOUND_MAIL_PREFIX } from '../adapters/dynamo-table';
 import type { Config } from '../config';
 
 /** The configuration of the local stack: example addresses, fast windows, one client standing for all. */
@@ -22,7 +23,7 @@ export function localConfig(siteUrl: string, overrides: Partial<Config> = {}): C
     EXPERT_ADDRESS: 'expert@example.com',
     BACKUP_ADDRESS: undefined,
     INBOUND_BUCKET: undefined,
-    INBOUND_PREFIX: 'inbound/',
+    INBOUND_PREFIX: INBOUND_MAIL_PREFIX,
     QUESTIONS_PER_DAY: 5,
     DISPATCH_QUEUE_URL: undefined,
     DISPATCH_WORKERS: 1,

@@ -344,13 +344,13 @@ describe('the inbound function', () => {
 
 describe('the dispatch function', () => {
   it('gets the expert and backup addresses for the 24-hour sweep of open questions', () => {
-    const variables = resourceOf(stateless, stacks.stateless.dispatchFunction).Properties.Environment
+    const variables = resourceOf(stateless, stacks.stateless.dispatch.tickFunction).Properties.Environment
       .Variables;
     expect(variables).toMatchObject({
       EXPERT_ADDRESS: 'coach@example.com',
       BACKUP_ADDRESS: 'backup@example.com',
     });
-    const withoutBackup = resourceOf(Template.fromStack(bare.stateless), bare.stateless.dispatchFunction)
+    const withoutBackup = resourceOf(Template.fromStack(bare.stateless), bare.stateless.dispatch.tickFunction)
       .Properties.Environment.Variables;
     expect(withoutBackup.EXPERT_ADDRESS).toBe('coach@example.com');
     expect('BACKUP_ADDRESS' in withoutBackup).toBe(false);

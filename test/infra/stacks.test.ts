@@ -155,16 +155,16 @@ describe('the stateful stack', () => {
 
 describe('the stateless stack', () => {
   const functions = () => [
-    stacks.stateless.apiFunction,
-    stacks.stateless.dispatchFunction,
-    stacks.stateless.dispatchWorkerFunction,
-    stacks.stateless.sesEventsFunction,
+    stacks.stateless.site.function,
+    stacks.stateless.dispatch.tickFunction,
+    stacks.stateless.dispatch.workerFunction,
+    stacks.stateless.sesEvents.function,
   ];
   /** The functions that send email (the events function only reads and writes the table). */
   const senders = () => [
-    stacks.stateless.apiFunction,
-    stacks.stateless.dispatchFunction,
-    stacks.stateless.dispatchWorkerFunction,
+    stacks.stateless.site.function,
+    stacks.stateless.dispatch.tickFunction,
+    stacks.stateless.dispatch.workerFunction,
   ];
 
   it('runs every function on Node.js 22 on arm64 as bundled ESM', () => {
@@ -175,7 +175,7 @@ describe('the stateless stack', () => {
         Handler: 'index.handler',
       });
     }
-    expect(propertiesOf(stateless, stacks.stateless.dispatchFunction).Timeout).toBe(300);
+    expect(propertiesOf(stateless, stacks.stateless.dispatch.tickFunction).Timeout).toBe(300);
   });
 
   it("gives each function an environment that passes the functions' own config validation", () => {
@@ -210,7 +210,7 @@ describe('the stateless stack', () => {
     }
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: {
-        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiAccessLogs'), 'Arn'] },
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SiteAccessLogs'), 'Arn'] },
       },
     });
   });
@@ -220,7 +220,7 @@ describe('the stateless stack', () => {
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
-      IntegrationUri: { 'Fn::GetAtt': [logicalId(stacks.stateless.apiFunction), 'Arn'] },
+      IntegrationUri: { 'Fn::GetAtt': [logicalId(stacks.stateless.site.function), 'Arn'] },
     });
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
@@ -238,7 +238,7 @@ describe('the stateless stack', () => {
       ScheduleExpression: 'rate(5 minutes)',
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [logicalId(stacks.stateless.dispatchFunction), 'Arn'] },
+          Arn: { 'Fn::GetAtt': [logicalId(stacks.stateless.dispatch.tickFunction), 'Arn'] },
           RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
           DeadLetterConfig: { Arn: deadLetters },
         }),
@@ -246,7 +246,7 @@ describe('the stateless stack', () => {
     });
     // A failed tick is not retried (the next one takes over) but recorded in the dead-letter queue.
     stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: logicalId(stacks.stateless.dispatchFunction) },
+      FunctionName: { Ref: logicalId(stacks.stateless.dispatch.tickFunction) },
       MaximumRetryAttempts: 0,
       DestinationConfig: { OnFailure: { Destination: deadLetters } },
     });
@@ -257,7 +257,7 @@ describe('the stateless stack', () => {
     const queueId = logicalId(stacks.stateless.deadLetters);
     // Two queues in all: the dispatch queue and the one dead-letter queue.
     expect(Object.keys(stateless.findResources('AWS::SQS::Queue')).sort()).toEqual(
-      [logicalId(stacks.stateless.dispatchQueue), queueId].sort(),
+      [logicalId(stacks.stateless.dispatch.queue), queueId].sort(),
     );
     expect(propertiesOf(stateless, stacks.stateless.deadLetters)).toMatchObject({
       SqsManagedSseEnabled: true,
@@ -272,7 +272,7 @@ describe('the stateless stack', () => {
       },
     });
     // SQS: a dispatch shard that failed three times.
-    expect(propertiesOf(stateless, stacks.stateless.dispatchQueue).RedrivePolicy).toEqual({
+    expect(propertiesOf(stateless, stacks.stateless.dispatch.queue).RedrivePolicy).toEqual({
       deadLetterTargetArn: deadLetters,
       maxReceiveCount: 3,
     });
@@ -282,8 +282,8 @@ describe('the stateless stack', () => {
     );
     expect(targets.map((t) => t.Arn)).toEqual(
       expect.arrayContaining([
-        { 'Fn::GetAtt': [logicalId(stacks.stateless.dispatchFunction), 'Arn'] },
-        { 'Fn::GetAtt': [logicalId(stacks.stateless.sesEventsFunction), 'Arn'] },
+        { 'Fn::GetAtt': [logicalId(stacks.stateless.dispatch.tickFunction), 'Arn'] },
+        { 'Fn::GetAtt': [logicalId(stacks.stateless.sesEvents.function), 'Arn'] },
       ]),
     );
     for (const target of targets) expect(target.DeadLetterConfig).toEqual({ Arn: deadLetters });
@@ -292,7 +292,7 @@ describe('the stateless stack', () => {
       (config) => config.Properties,
     );
     expect(invokeConfigs.map((config) => config.FunctionName).sort(byJson)).toEqual(
-      [stacks.stateless.dispatchFunction, stacks.stateless.sesEventsFunction]
+      [stacks.stateless.dispatch.tickFunction, stacks.stateless.sesEvents.function]
         .map((fn) => ({ Ref: logicalId(fn) }))
         .sort(byJson),
     );
@@ -300,7 +300,7 @@ describe('the stateless stack', () => {
       expect(config.DestinationConfig).toEqual({ OnFailure: { Destination: deadLetters } });
     }
     // Each of those may write to it.
-    for (const fn of [stacks.stateless.dispatchFunction, stacks.stateless.sesEventsFunction]) {
+    for (const fn of [stacks.stateless.dispatch.tickFunction, stacks.stateless.sesEvents.function]) {
       const sends = statementsOf(stateless, fn.role!).filter((s) => actions(s).includes('sqs:SendMessage'));
       expect(sends.flatMap((s) => [s.Resource].flat())).toContainEqual(deadLetters);
     }
@@ -310,9 +310,9 @@ describe('the stateless stack', () => {
     const { stateless: stack, stateful: data } = stacks;
     const expected = [
       stack.resolve(data.emailIdentity.emailIdentityArn),
-      stack.resolve(data.configurationSetArn),
+      stack.resolve(data.shared.sending.configurationSetArn),
     ];
-    const events = statementsOf(stateless, stacks.stateless.sesEventsFunction.role!);
+    const events = statementsOf(stateless, stacks.stateless.sesEvents.function.role!);
     expect(events.flatMap(actions).filter((a) => a.startsWith('ses:'))).toEqual([]);
     for (const fn of senders()) {
       const ses = statementsOf(stateless, fn.role!).filter((s) =>
@@ -360,33 +360,27 @@ describe('the stateless stack', () => {
     expect(alarmsOf(stacks.inbound)).toEqual([]);
     const alarms = Object.fromEntries(
       alarmsOf(stacks.stateless).map(([id, resource]) => [
-        id.replace(/[0-9A-F]{8}$/, ''),
+        id.replace(/^Alarms|[0-9A-F]{8}$/g, ''),
         resource.Properties,
       ]),
     ) as Record<string, ReturnType<Template['toJSON']>>;
-    expect(Object.keys(alarms).sort()).toEqual([
-      'Api5xxAlarm',
-      'BounceRateAlarm',
-      'ComplaintRateAlarm',
-      'DeadLettersAlarm',
-    ]);
+    expect(Object.keys(alarms).sort()).toEqual(['Api5xx', 'BounceRate', 'ComplaintRate', 'DeadLetters']);
     expect(Object.fromEntries(Object.entries(alarms).map(([id, a]) => [id, a.AlarmDescription]))).toEqual({
-      Api5xxAlarm:
-        'The API answered with a server error (API function errors and timeouts show up here as 5xx)',
-      DeadLettersAlarm:
+      Api5xx: 'The API answered with a server error (API function errors and timeouts show up here as 5xx)',
+      DeadLetters:
         'Something could not be handled after retries (a dispatch shard or tick, an SES event, an inbound ' +
         'message): look in the dead-letter queue; each message says where it came from',
-      BounceRateAlarm: 'SES bounce rate reached 4 % (SES reviews the account at 5 %)',
-      ComplaintRateAlarm: 'SES complaint rate reached 0.08 % (SES reviews the account at 0.1 %)',
+      BounceRate: 'SES bounce rate reached 4 % (SES reviews the account at 5 %)',
+      ComplaintRate: 'SES complaint rate reached 0.08 % (SES reviews the account at 0.1 %)',
     });
     for (const alarm of Object.values(alarms)) {
-      expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stacks.stateless.alarmTopic) }]);
+      expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stacks.stateless.alarms.topic) }]);
       expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
       expect(alarm.EvaluationPeriods).toBe(1);
       expect(alarm.TreatMissingData).toBe('notBreaching');
     }
     // Any server error of the API, over five minutes.
-    expect(alarms.Api5xxAlarm).toMatchObject({
+    expect(alarms.Api5xx).toMatchObject({
       Namespace: 'AWS/ApiGateway',
       MetricName: '5xx',
       Statistic: 'Sum',
@@ -395,7 +389,7 @@ describe('the stateless stack', () => {
       Dimensions: [{ Name: 'ApiId', Value: { Ref: logicalId(stacks.stateless.api) } }],
     });
     // Any message in the one dead-letter queue.
-    expect(alarms.DeadLettersAlarm).toMatchObject({
+    expect(alarms.DeadLetters).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Statistic: 'Maximum',
@@ -409,8 +403,8 @@ describe('the stateless stack', () => {
       ],
     });
     // A step before SES's own review thresholds (5 % bounces, 0.1 % complaints).
-    expect(alarms.BounceRateAlarm).toMatchObject({ MetricName: 'Reputation.BounceRate', Threshold: 0.04 });
-    expect(alarms.ComplaintRateAlarm).toMatchObject({
+    expect(alarms.BounceRate).toMatchObject({ MetricName: 'Reputation.BounceRate', Threshold: 0.04 });
+    expect(alarms.ComplaintRate).toMatchObject({
       MetricName: 'Reputation.ComplaintRate',
       Threshold: 0.0008,
     });
@@ -455,7 +449,7 @@ describe('SES events', () => {
   });
 
   it('sends the events of the course configuration set to the events function; one still failing after retries becomes a dead letter', () => {
-    const fn = stacks.stateless.sesEventsFunction;
+    const fn = stacks.stateless.sesEvents.function;
     expect(propertiesOf(stateless, fn)).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
     const rules = Object.values(stateless.findResources('AWS::Events::Rule')).map((r) => r.Properties);
     const rule = rules.find((r) => r.EventPattern?.source?.[0] === 'aws.ses');
@@ -580,6 +574,17 @@ describe('deployment context', () => {
     expect(error.message).toContain(`-c ${key}=`);
   });
 
+  it.each([
+    { key: 'alarmEmail', value: 3 },
+    { key: 'inboundRetentionDays', value: 'a month' },
+    { key: 'hostedZoneId', value: 'not-a-zone' },
+  ])('names "$key" and shows the bad value when it is $value', ({ key, value }) => {
+    const read = () => readCourseContext((k) => (k === key ? value : CONTEXT[k as keyof typeof CONTEXT]));
+    expect(read).toThrow(
+      new RegExp(`^CDK context "${key}" .*, got "${value}"\\. Pass it like: .*-c ${key}=`),
+    );
+  });
+
   it('defaults the reply domain to reply.<domain>', () => {
     const { hostedZoneId: _id, hostedZoneName: _name, ...withoutZone } = CONTEXT;
     expect(given(withoutZone)()).toMatchObject({
@@ -604,24 +609,24 @@ describe('deployment context', () => {
   });
 
   it('fans the dispatcher out: the tick enqueues shards, at most 4 workers take them, failures go to a DLQ', () => {
-    const tick = propertiesOf(stateless, stacks.stateless.dispatchFunction).Environment.Variables;
-    expect(tick.DISPATCH_QUEUE_URL).toEqual({ Ref: logicalId(stacks.stateless.dispatchQueue) });
-    const worker = propertiesOf(stateless, stacks.stateless.dispatchWorkerFunction).Environment.Variables;
+    const tick = propertiesOf(stateless, stacks.stateless.dispatch.tickFunction).Environment.Variables;
+    expect(tick.DISPATCH_QUEUE_URL).toEqual({ Ref: logicalId(stacks.stateless.dispatch.queue) });
+    const worker = propertiesOf(stateless, stacks.stateless.dispatch.workerFunction).Environment.Variables;
     expect(worker.DISPATCH_WORKERS).toBe('4');
     expect(worker.DISPATCH_QUEUE_URL).toBeUndefined();
     stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalId(stacks.stateless.dispatchWorkerFunction) },
-      EventSourceArn: { 'Fn::GetAtt': [logicalId(stacks.stateless.dispatchQueue), 'Arn'] },
+      FunctionName: { Ref: logicalId(stacks.stateless.dispatch.workerFunction) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stacks.stateless.dispatch.queue), 'Arn'] },
       BatchSize: 1,
       ScalingConfig: { MaximumConcurrency: 4 },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
-    const queue = propertiesOf(stateless, stacks.stateless.dispatchQueue);
+    const queue = propertiesOf(stateless, stacks.stateless.dispatch.queue);
     expect(queue.RedrivePolicy.maxReceiveCount).toBe(3);
     expect(queue.SqsManagedSseEnabled).toBe(true);
     // A shard in progress must stay hidden from other workers for longer than a worker can run.
     expect(queue.VisibilityTimeout).toBeGreaterThan(
-      propertiesOf(stateless, stacks.stateless.dispatchWorkerFunction).Timeout,
+      propertiesOf(stateless, stacks.stateless.dispatch.workerFunction).Timeout,
     );
   });
 });
