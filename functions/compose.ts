@@ -11,6 +11,7 @@ import compiled from '../templates/dist/compiled';
 import { documentClient } from './adapters/dynamo-document';
 import { DynamoQuestionStore } from './adapters/dynamo-question-store';
 import { dynamoSafeguards } from './adapters/dynamo-safeguards';
+import { DynamoStatsStore } from './adapters/dynamo-stats';
 import { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
 import { SesMailer } from './adapters/ses-mailer';
 import type { Deps, Log, Settings } from './app/deps';
@@ -121,6 +122,7 @@ export function createDeps(
       client: clients.dynamo,
       limits: signupLimits(config.SIGNUPS_PER_CLIENT),
     }),
+    stats: new DynamoStatsStore({ tableName: config.TABLE_NAME, client: clients.dynamo }),
   };
 }
 

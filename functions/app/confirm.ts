@@ -3,6 +3,7 @@ import { nominalSendMillis } from '../domain/schedule';
 import { confirmSubscriber, isStopped, type Subscriber } from '../domain/subscriber';
 import { verifyToken } from '../domain/tokens';
 import { describeLocalTime } from '../domain/zoned-time';
+import { countConfirmed } from './count';
 import { deliverDueStep } from './deliver';
 import type { Deps } from './deps';
 
@@ -26,6 +27,7 @@ export async function confirm(deps: Deps, token: string): Promise<ConfirmOutcome
     const confirmed = confirmSubscriber(subscriber, deps.steps, now);
     if (await deps.store.activate(confirmed)) {
       deps.log.info('subscriber confirmed', { subscriberId: id });
+      await countConfirmed(deps, confirmed);
       await deliverDueStep(deps, id, now).catch((error: Error) => {
         // The welcome stays due; the dispatcher sends it on its next run.
         deps.log.warn('welcome not sent at confirmation', { subscriberId: id, error: error.name });
@@ -35,6 +37,8 @@ export async function confirm(deps: Deps, token: string): Promise<ConfirmOutcome
   }
   // A second click (or a race with another click) shows the same news without doing anything again.
   const current = (await deps.store.get(id)) ?? subscriber;
+  // Counted again (a no-op) in case the first click stopped between confirming and counting.
+  await countConfirmed(deps, current);
   return { kind: 'already-confirmed', subscriber: current, firstLessonAt: firstLessonText(deps, current) };
 }
 

@@ -2,6 +2,7 @@ import { MailRejectedError, MailThrottledError } from '../domain/errors';
 import { advanceAfterSend } from '../domain/subscriber';
 import { emailHash } from '../domain/suppression';
 import { composeCourseEmail } from './compose-email';
+import { countExit } from './count';
 import type { Deps } from './deps';
 import { sendWithRetry } from './send-with-retry';
 
@@ -40,6 +41,7 @@ export async function deliverDueStep(
       // Suppressed first, as an SES bounce would be: a crash in between leaves the address suppressed.
       await deps.safeguards.suppressions.suppress(emailHash(current.email), 'bounce', nowIso);
       await deps.store.stop(subscriberId, 'bounced', nowIso);
+      await countExit(deps, subscriberId);
       deps.log.warn('send rejected; subscriber stopped', { subscriberId, email: step.key });
       return 'rejected';
     }

@@ -1,5 +1,5 @@
 import type { CompiledTemplates, CourseStep } from '../domain/course';
-import type { Clock, Mailer, QuestionStore, SubscriberStore } from '../domain/ports';
+import type { Clock, Mailer, QuestionStore, StatsStore, SubscriberStore } from '../domain/ports';
 import type { Safeguards } from '../domain/safeguards';
 import type { SigningKeys } from '../domain/tokens';
 
@@ -51,4 +51,6 @@ export interface Deps {
   log: Log;
   /** Suppression, bounce counts, signup limits and consent records. */
   safeguards: Safeguards;
+  /** The facts behind the operator's figures. */
+  stats: StatsStore;
 }

@@ -1,6 +1,7 @@
 import { parseSesEvent, type SesEvent } from '../domain/ses-events';
 import { advanceAfterSend, normaliseEmail, type Subscriber } from '../domain/subscriber';
 import { emailHash, type SuppressionReason, TRANSIENT_BOUNCE_LIMIT } from '../domain/suppression';
+import { countExit, countMailEvent } from './count';
 import type { Deps } from './deps';
 
 /** What one SES event did (for logs and tests). */
@@ -39,6 +40,7 @@ export async function handleSesEvent(deps: Deps, raw: unknown): Promise<SesEvent
     email: event.key,
     kind: event.kind,
   };
+  await countMailEvent(deps, event, subscriber);
 
   switch (event.kind) {
     case 'complaint':
@@ -94,6 +96,7 @@ async function suppress(
   if (subscriber) {
     const status = reason === 'complaint' ? 'complained' : 'bounced';
     changed = (await deps.store.stop(subscriber.id, status, event.at)) || changed;
+    await countExit(deps, subscriber.id);
   }
   if (!changed) return 'unchanged';
   deps.log.warn('address suppressed', { ...ids, reason });

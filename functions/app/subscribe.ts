@@ -10,6 +10,7 @@ import {
 } from '../domain/subscriber';
 import { emailHash } from '../domain/suppression';
 import { composeConfirmation } from './compose-email';
+import { countSignup } from './count';
 import type { Deps } from './deps';
 import { sendWithRetry } from './send-with-retry';
 
@@ -51,6 +52,7 @@ export async function subscribe(deps: Deps, request: SubscribeRequest): Promise<
     };
     if (await deps.store.create(subscriber)) {
       await recordConsent(deps, subscriber.id, request, now);
+      await countSignup(deps, subscriber);
       await sendConfirmation(deps, subscriber, now);
       deps.log.info('subscriber created', { subscriberId: subscriber.id });
       return 'created';
@@ -68,6 +70,8 @@ export async function subscribe(deps: Deps, request: SubscribeRequest): Promise<
   if (!(await deps.store.stampConfirmationSent(existing.id, now.toISOString(), sentBefore, details)))
     return 'ignored';
   await recordConsent(deps, existing.id, request, now);
+  // Counted again (a no-op) in case the first request stopped between storing and counting.
+  await countSignup(deps, existing);
   await sendConfirmation(deps, { ...existing, ...details }, now);
   deps.log.info('confirmation resent', { subscriberId: existing.id });
   return 'resent';

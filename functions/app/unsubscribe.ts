@@ -1,5 +1,6 @@
 import { InvalidTokenError } from '../domain/errors';
 import { verifyToken } from '../domain/tokens';
+import { countExit } from './count';
 import type { Deps } from './deps';
 
 /**
@@ -12,6 +13,8 @@ export async function unsubscribe(deps: Deps, token: string): Promise<'unsubscri
   const id = verifyToken(deps.keys, 'unsubscribe', token, now.getTime());
   const changed = await deps.store.stop(id, 'unsubscribed', now.toISOString());
   if (changed) deps.log.info('subscriber unsubscribed', { subscriberId: id });
+  // Also when unchanged: a click after a crash between the stop and the count counts it (once).
+  await countExit(deps, id);
   return changed ? 'unsubscribed' : 'unchanged';
 }
 

@@ -1,4 +1,5 @@
 import type { InboundMail, Question } from './questions';
+import type { StatFact } from './stat-facts';
 import type { Subscriber } from './subscriber';
 
 /** An email ready to hand to the mail service. */
@@ -130,4 +131,21 @@ export interface RawMailSource {
    * person finds all of their raw mail by prefix.
    */
   fileUnder(messageId: string, subscriberId: string): Promise<void>;
+}
+
+/**
+ * Where the facts behind the operator's figures are kept, one small item per fact, by UTC day. Writing a
+ * fact twice changes nothing; reading a day is one query, never a scan.
+ */
+export interface StatsStore {
+  /** Files a fact once; false when a fact with this day and id is there already. */
+  note(fact: StatFact): Promise<boolean>;
+  /** Every fact of one UTC day (`yyyy-mm-dd`). */
+  factsOn(day: string): Promise<StatFact[]>;
+  /** The mail facts (delivered, bounced, complained) of one person (by digest) on one day. */
+  mailFactsOf(person: string, day: string): Promise<StatFact[]>;
+  /** Notes a signup day: the first and the latest signup days bound "all time". */
+  noteSignupDay(day: string): Promise<void>;
+  /** The first and the latest signup days, if anyone signed up. */
+  signupDays(): Promise<{ first: string; last: string } | undefined>;
 }

@@ -27,6 +27,8 @@ export interface Subscriber {
   nextSendAt?: string | undefined;
   lastSentAt?: string | undefined;
   endedAt?: string | undefined;
+  /** Where the signup came from (`utm_source` or `ref` on the landing page URL), if it said. */
+  source?: string | undefined;
 }
 
 /** What a person gives us when signing up (already validated). */
@@ -35,6 +37,8 @@ export interface SignupInput {
   firstName: string;
   timeZone: string;
   sendHour: number;
+  /** Where the signup came from, already validated; empty or absent when the landing page URL did not say. */
+  source?: string | undefined;
 }
 
 /** The default local hour for lessons. */
@@ -52,6 +56,7 @@ export function newSubscriber(id: string, input: SignupInput, now: Date): Subscr
     status: 'pending',
     createdAt: now.toISOString(),
     step: 0,
+    source: input.source || undefined,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   sendHourProblem,
   timeZoneProblem,
 } from '../domain/signup-rules';
+import { sourceProblem } from '../domain/stat-facts';
 import { DEFAULT_SEND_HOUR } from '../domain/subscriber';
 
 function rule(problem: (value: string) => string | undefined) {
@@ -35,6 +36,8 @@ export const signupSchema = z.object({
       }),
     ),
   ),
+  /** Where the visitor came from (`utm_source` / `ref` on the landing page URL), as the page's script cleaned it. */
+  source: z.optional(z.string().check(rule(sourceProblem))),
   /** Honeypot: hidden from people, tempting to bots. */
   website: z.optional(z.string()),
 });
@@ -45,6 +48,7 @@ export interface SignupBody {
   firstName: string;
   timeZone: string;
   sendHour: number;
+  source?: string | undefined;
   website?: string | undefined;
 }
 
@@ -62,12 +66,13 @@ export function parseSignup(body: unknown): SignupBody {
     }
     throw new ValidationError(fields);
   }
-  const { email, firstName, timeZone, sendHour, website } = result.data;
+  const { email, firstName, timeZone, sendHour, source, website } = result.data;
   return {
     email: email.trim(),
     firstName: firstName.trim(),
     timeZone,
     sendHour: sendHour ?? DEFAULT_SEND_HOUR,
+    source: source || undefined,
     website,
   };
 }

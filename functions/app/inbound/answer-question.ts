@@ -1,6 +1,7 @@
 import { splitQuestionId } from '../../domain/questions';
 import { isStopped, normaliseEmail } from '../../domain/subscriber';
 import { verifyShortMac } from '../../domain/tokens';
+import { countAnswer } from '../count';
 import type { Deps } from '../deps';
 import { sendWithRetry } from '../send-with-retry';
 import { composeAnswer } from './emails';
@@ -40,6 +41,7 @@ export async function answerQuestion(
   if (!(await deps.questions.recordAnswer(questionId, mail.text, answeredAt, responseMs))) {
     return { outcome: 'already-answered', subscriberId, questionId };
   }
+  await countAnswer(deps, questionId, answeredAt, responseMs);
   const subscriber = await deps.store.get(subscriberId);
   if (!subscriber || isStopped(subscriber)) {
     return { outcome: 'answered', reason: 'not-sent-subscriber-stopped', subscriberId, questionId };

@@ -11,6 +11,7 @@ import {
 } from '../../domain/questions';
 import type { Subscriber } from '../../domain/subscriber';
 import { verifyShortMac } from '../../domain/tokens';
+import { countQuestion } from '../count';
 import type { Deps } from '../deps';
 import { sendWithRetry } from '../send-with-retry';
 import { composeAcknowledgement, composeExpertEmail, composeUnsubscribedNote } from './emails';
@@ -84,6 +85,9 @@ export async function receiveReply(
     messageId: mail.messageId,
     references: mail.references.slice(-20),
   };
+  // Counted before it is stored: the count is keyed by the question, so a retry after a crash in between
+  // finds it counted and stores the question; a duplicate message counts nothing new.
+  await countQuestion(deps, question, subscriber);
   if (!(await deps.questions.add(question))) return { outcome: 'duplicate', subscriberId, questionId: id };
   if (holdReason) return { outcome: 'held', reason: holdReason, subscriberId, questionId: id };
 

@@ -14,6 +14,7 @@ import { memoryLog } from '../log';
 import { RecordingMailer } from './mailer';
 import { MemoryQuestionStore } from './question-store';
 import { memorySafeguards } from './safeguards';
+import { MemoryStatsStore } from './stats';
 import { MemorySubscriberStore } from './subscriber-store';
 
 /** In-memory deps, with handles on each port for assertions. */
@@ -24,6 +25,7 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
   const mailer = new RecordingMailer();
   const safeguards = memorySafeguards(signupLimits(config.SIGNUPS_PER_CLIENT));
   const clock = new TravelClock();
+  const stats = new MemoryStatsStore();
   const log = memoryLog();
   const deps: Deps = {
     store,
@@ -39,8 +41,9 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
     sleep: async () => {},
     log,
     safeguards,
+    stats,
   };
-  return { deps, config, store, questions, mailer, safeguards, clock, log };
+  return { deps, config, store, questions, mailer, safeguards, clock, log, stats };
 }
 
 /** What `memoryDeps` returns. */
@@ -56,5 +59,6 @@ export function snapshot(m: MemoryDeps): string {
     suppressed: [...m.safeguards.suppressions.entries.entries()],
     hits: [...m.safeguards.limiter.hits.entries()],
     consents: [...m.safeguards.consents.records.entries()],
+    facts: [...m.stats.facts.entries()],
   });
 }
