@@ -13,7 +13,11 @@ const clockBody = z.object({
 });
 
 /** Routes that exist only on the local stack (mounted at `/_dev`): time travel and email previews. */
-export function createDevRoutes(deps: Deps, clock: TravelClock): Hono {
+export function createDevRoutes(
+  deps: Deps,
+  clock: TravelClock,
+  afterDispatch: () => Promise<unknown> = async () => {},
+): Hono {
   const dev = new Hono();
   // Previews show compiled emails, whose inline styles the site's strict policy would block.
   dev.use('*', secureHeaders({ referrerPolicy: 'no-referrer', xFrameOptions: 'SAMEORIGIN' }));
@@ -46,7 +50,7 @@ export function createDevRoutes(deps: Deps, clock: TravelClock): Hono {
         400,
       );
     }
-    return c.json(await travel(deps, clock, parsed.data.advanceHours));
+    return c.json(await travel(deps, clock, parsed.data.advanceHours, afterDispatch));
   });
 
   dev.route('/emails', createEmailPreview(deps));

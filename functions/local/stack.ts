@@ -26,6 +26,7 @@ import { plausibleAddress } from '../http/middleware';
 import { TravelClock } from './clock';
 import { localConfig } from './config';
 import { createDevRoutes } from './dev-routes';
+import { SesEventFeed } from './ses-feed';
 import { type LocalSmtp, startSmtpServer } from './smtp';
 import { closeServer, startStandIns } from './standins';
 
@@ -51,6 +52,11 @@ export interface LocalStackOptions {
   separateStandIns?: boolean;
   /** Overrides of the configuration (rates, windows). */
   config?: Partial<Config>;
+  /**
+   * SES events for the emails sent: 'timer' hands them to the SES events handler every quarter second (as
+   * SES would, a moment later); 'manual' only after each dispatch run and on `sesEvents.settle()` (tests).
+   */
+  sesEvents?: 'timer' | 'manual';
 }
 
 /** A running local stack. */
@@ -60,6 +66,8 @@ export interface LocalStack {
   clock: TravelClock;
   config: Config;
   clients: { dynamo: DynamoDBDocumentClient; ses: SESv2Client };
+  /** The DELIVERY events of sent emails, on their way to the SES events handler. */
+  sesEvents: Pick<SesEventFeed, 'flush' | 'settle'>;
   stop(): Promise<void>;
 }
 
@@ -132,16 +140,21 @@ async function listenFirst(port: number, host: string) {
 }
 
 /** The production app behind the local-only routes (`/_dev`: time travel, email previews). */
-function localApp(deps: Deps, config: Config, clock: TravelClock): Hono {
+function localApp(deps: Deps, config: Config, clock: TravelClock, feed: SesEventFeed): Hono {
   const app = createApp(deps, {
     signupFloorMs: config.SIGNUP_FLOOR_MS,
     clientAddress: (c) => plausibleAddress(getConnInfo(c).remote.address),
   });
-  return new Hono().route('/_dev', createDevRoutes(deps, clock)).all('*', (c) => app.fetch(c.req.raw, c.env));
+  return new Hono()
+    .route(
+      '/_dev',
+      createDevRoutes(deps, clock, () => feed.flush()),
+    )
+    .all('*', (c) => app.fetch(c.req.raw, c.env));
 }
 
 /** Runs the dispatcher and the question sweep every `intervalMs` against the (possibly moved) clock. */
-function startDispatcher(deps: Deps, intervalMs: number | false, log: Log) {
+function startDispatcher(deps: Deps, intervalMs: number | false, log: Log, feed: SesEventFeed) {
   let running: Promise<unknown> = Promise.resolve();
   const timer =
     intervalMs === false
@@ -149,6 +162,7 @@ function startDispatcher(deps: Deps, intervalMs: number | false, log: Log) {
       : setInterval(() => {
           running = running
             .then(() => dispatchDue(deps))
+            .then(() => feed.flush())
             .then(() => sweepOpenQuestions(deps))
             .catch((error: Error) => log.error('dispatch failed', { error: error.name }));
         }, intervalMs);
@@ -178,9 +192,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const clock = new TravelClock();
   const log = options.log ?? consoleLog;
   const deps = createDeps(config, await signingKeys(options.dataDir), clients, { clock, log });
-  web.mount(localApp(deps, config, clock));
+  const feed = new SesEventFeed(deps);
+  deps.mailer = feed.wrap(deps.mailer);
+  const feedTimer =
+    options.sesEvents === 'manual' ? undefined : setInterval(() => void feed.flush().catch(() => {}), 250);
+  web.mount(localApp(deps, config, clock, feed));
   const smtp: LocalSmtp = await startSmtpServer(deps, ports.smtp, host);
-  const stopDispatcher = startDispatcher(deps, options.dispatchIntervalMs ?? 5000, log);
+  const stopDispatcher = startDispatcher(deps, options.dispatchIntervalMs ?? 5000, log, feed);
   return {
     urls: {
       app: appUrl,
@@ -192,7 +210,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     clock,
     config,
     clients: { dynamo: clients.dynamo, ses: clients.ses },
+    sesEvents: feed,
     async stop() {
+      clearInterval(feedTimer);
       await stopDispatcher();
       await Promise.all([closeServer(web.server), smtp.close()]);
       await standIns.stop();

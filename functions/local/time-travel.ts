@@ -17,7 +17,13 @@ export interface TravelReport {
  * dispatching it then, so each email goes out at the time it would have in real life. It stops, too,
  * when an open question reaches its 20- or 24-hour mark, and runs the question sweep there.
  */
-export async function travel(deps: Deps, clock: TravelClock, hours: number): Promise<TravelReport> {
+export async function travel(
+  deps: Deps,
+  clock: TravelClock,
+  hours: number,
+  /** Runs after each dispatch on the way (the local stack hands the sends' SES events over here). */
+  afterDispatch: () => Promise<unknown> = async () => {},
+): Promise<TravelReport> {
   const target = new Date(clock.now().getTime() + hours * 3600_000);
   let sent = 0;
   let reminded = 0;
@@ -38,6 +44,7 @@ export async function travel(deps: Deps, clock: TravelClock, hours: number): Pro
     clock.moveTo(new Date(earliest));
     const report = await dispatchDue(deps);
     sent += report.sent;
+    await afterDispatch();
     const swept = await sweep();
     if (report.sent === 0 && swept === 0) {
       // Due entries that cannot be sent right now (claimed elsewhere, throttled): let time move on a little.
@@ -46,6 +53,8 @@ export async function travel(deps: Deps, clock: TravelClock, hours: number): Pro
   }
   clock.moveTo(target);
   sent += (await dispatchDue(deps)).sent;
+  await afterDispatch();
   await sweep();
+  await afterDispatch();
   return { now: clock.now().toISOString(), sent, reminded, escalated };
 }

@@ -28,6 +28,8 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
     ports: { app: 0, dynamo: 0, ses: 0, smtp: 0 },
     dispatchIntervalMs: false,
     log,
+    // Tests decide when SES events arrive: after each dispatch run, or on `stack.sesEvents.settle()`.
+    sesEvents: 'manual',
     ...options,
   });
   return Object.assign(stack, { log });
