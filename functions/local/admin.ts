@@ -9,25 +9,17 @@
  * inbound mail under `raw/<subscriberId>/` in that bucket too.
  */
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoAdminStore } from '../adapters/dynamo-admin-store';
 import { documentClient } from '../adapters/dynamo-document';
 import { DynamoSuppressionList } from '../adapters/dynamo-safeguards';
 import { S3RawMailArchive } from '../adapters/s3-raw-mail-archive';
 import { type AdminDeps, erasePerson, exportPerson } from '../app/admin';
-import type { Log } from '../app/deps';
 import { emailAddressProblem } from '../domain/signup-rules';
+import { dynamoClientFor, reachHint, stderrLog, tableNameFor } from './cli-deps';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const USAGE = 'usage: npm run admin -- export EMAIL [--aws]\n       npm run admin -- erase EMAIL [--aws]';
-
-/** Ids and counts to stderr, so stdout carries only the JSON result. */
-const stderrLog: Log = {
-  info: (message, data) => console.error(`[info] ${message}`, data ? JSON.stringify(data) : ''),
-  warn: (message, data) => console.error(`[warn] ${message}`, data ? JSON.stringify(data) : ''),
-  error: (message, data) => console.error(`[error] ${message}`, data ? JSON.stringify(data) : ''),
-};
 
 const fail = (message: string): never => {
   console.error(`admin: ${message}\n${USAGE}`);
@@ -46,14 +38,8 @@ if (rest.length > 0) fail(`unexpected arguments: ${rest.join(' ')}`);
 const problem = emailAddressProblem(email ?? '');
 if (problem) fail(`EMAIL: ${problem}`);
 
-const tableName = process.env.TABLE_NAME ?? (values.aws ? fail('TABLE_NAME is missing') : 'course');
-const dynamo = values.aws
-  ? new DynamoDBClient({})
-  : new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${process.env.DYNAMO_PORT ?? 8000}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+const tableName = tableNameFor(values.aws) ?? fail('TABLE_NAME is missing');
+const dynamo = dynamoClientFor(values.aws);
 const doc = documentClient(dynamo);
 const bucket = values.aws ? process.env.INBOUND_BUCKET : undefined;
 const deps: AdminDeps = {
@@ -68,14 +54,9 @@ try {
   const result = command === 'export' ? await exportPerson(deps, email!) : await erasePerson(deps, email!);
   console.log(JSON.stringify(result, (_key, value) => (value instanceof Set ? [...value] : value), 2));
 } catch (error) {
-  const name = (error as Error).name;
-  const hint =
-    name === 'ResourceNotFoundException' || (error as { code?: string }).code === 'ECONNREFUSED'
-      ? values.aws
-        ? ` (is TABLE_NAME=${tableName} right?)`
-        : ' (is `npm start` running?)'
-      : '';
-  console.error(`admin: ${command} failed: ${name}${hint}`);
+  console.error(
+    `admin: ${command} failed: ${(error as Error).name}${reachHint(error, values.aws, tableName)}`,
+  );
   process.exit(1);
 } finally {
   dynamo.destroy();

@@ -35,6 +35,21 @@
     // Without Intl time zones the server default stays, and the person can still type theirs.
   }
 
+  // Where the visitor came from, kept with the signup: `utm_source` or `ref` on this page's URL, cleaned
+  // to what the server accepts (lower case, letters, digits, `.`, `_`, `-`, at most 40 characters).
+  try {
+    const params = new URLSearchParams(window.location.search);
+    const raw = params.get('utm_source') || params.get('ref') || '';
+    form.elements.namedItem('source').value = raw
+      .trim()
+      .toLowerCase()
+      .replace(/\s+/g, '-')
+      .replace(/[^a-z0-9._-]/g, '')
+      .slice(0, 40);
+  } catch {
+    // No source then: the signup counts under "none".
+  }
+
   if (!window.fetch) return;
 
   let sending = false;
@@ -101,6 +116,7 @@
       timeZone: String(data.get('timeZone') ?? '').trim(),
       sendHour: Number(data.get('sendHour')),
       website: String(data.get('website') ?? ''),
+      source: String(data.get('source') ?? ''),
     };
     try {
       const response = await fetch(form.action, {
