@@ -45,17 +45,34 @@ export function reachHint(error: unknown, aws: boolean, tableName: string): stri
 }
 
 /**
+ * The time beside the local stack: its clock (which time travel may have moved ahead) from
+ * `http://localhost:PORT/_dev/clock` (PORT default 3000), or the real time when it does not answer.
+ */
+export async function localStackNow(): Promise<Date> {
+  try {
+    const response = await fetch(`http://localhost:${process.env.PORT ?? 3000}/_dev/clock`, {
+      signal: AbortSignal.timeout(1000),
+    });
+    const { now } = (await response.json()) as { now?: unknown };
+    if (typeof now === 'string' && Number.isFinite(Date.parse(now))) return new Date(now);
+  } catch {
+    // No local stack answering: the real time.
+  }
+  return new Date();
+}
+
+/**
  * Use-case dependencies over a table, for tools that read figures or hand events to a handler. They send
  * no mail and sign nothing: the mailer refuses and the signing key is a throwaway.
  */
-export function toolDeps(dynamo: DynamoDBClient, tableName: string): Deps {
+export function toolDeps(dynamo: DynamoDBClient, tableName: string, now?: Date): Deps {
   const config = localConfig('http://localhost:3000', { TABLE_NAME: tableName });
   const ses = new SESv2Client({ region: 'us-east-1' });
   const deps = createDeps(
     config,
     { current: randomBytes(32).toString('base64url') },
     { dynamo: documentClient(dynamo), ses },
-    { clock: systemClock, log: stderrLog },
+    { clock: now ? { now: () => now } : systemClock, log: stderrLog },
   );
   deps.mailer = {
     send: async () => {

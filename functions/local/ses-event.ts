@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { emailAddressProblem } from '../domain/signup-rules';
-import { dynamoClientFor, reachHint, tableNameFor, toolDeps } from './cli-deps';
+import { dynamoClientFor, localStackNow, reachHint, tableNameFor, toolDeps } from './cli-deps';
 import { injectSesEvent, NothingToInjectError } from './inject-ses-event';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -38,8 +38,9 @@ if (problem) fail(`--to: ${problem}`);
 const tableName = tableNameFor(false) as string;
 const dynamo = dynamoClientFor(false);
 try {
-  const deps = toolDeps(dynamo, tableName);
-  const result = await injectSesEvent(deps, type as 'bounce' | 'complaint', to as string, new Date());
+  const now = await localStackNow();
+  const deps = toolDeps(dynamo, tableName, now);
+  const result = await injectSesEvent(deps, type as 'bounce' | 'complaint', to as string, now);
   console.log(JSON.stringify({ type, email: result.key, outcome: result.outcome }));
 } catch (error) {
   if (error instanceof NothingToInjectError) fail(error.message);

@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { checkRange, readFigures } from '../app/insights';
 import { ValidationError } from '../domain/errors';
-import { dynamoClientFor, reachHint, tableNameFor, toolDeps } from './cli-deps';
+import { dynamoClientFor, localStackNow, reachHint, tableNameFor, toolDeps } from './cli-deps';
 import { figuresAsText } from './stats-tables';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -51,7 +51,8 @@ const aws = values.aws === true;
 const tableName = tableNameFor(aws) ?? fail('TABLE_NAME is missing');
 const dynamo = dynamoClientFor(aws);
 try {
-  const figures = await readFigures(toolDeps(dynamo, tableName), {
+  const now = aws ? new Date() : await localStackNow();
+  const figures = await readFigures(toolDeps(dynamo, tableName, now), {
     since: values.since,
     until: values.until,
   });
