@@ -11,6 +11,7 @@ import { signupLimits } from '../../../functions/domain/rate-limit';
 import { TravelClock } from '../../../functions/local/clock';
 import { localConfig } from '../../../functions/local/config';
 import { memoryLog } from '../log';
+import { MemoryConsoleStore } from './console-store';
 import { RecordingMailer } from './mailer';
 import { MemoryQuestionStore } from './question-store';
 import { memorySafeguards } from './safeguards';
@@ -21,6 +22,7 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
   const config = localConfig('http://localhost:3000', overrides);
   const store = new MemorySubscriberStore(config.DUE_SHARDS);
   const questions = new MemoryQuestionStore();
+  const consoleStore = new MemoryConsoleStore();
   const mailer = new RecordingMailer();
   const safeguards = memorySafeguards(signupLimits(config.SIGNUPS_PER_CLIENT));
   const clock = new TravelClock();
@@ -28,6 +30,7 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
   const deps: Deps = {
     store,
     questions,
+    console: consoleStore,
     mailer,
     clock,
     keys: { current: randomBytes(32).toString('base64url') },
@@ -40,7 +43,7 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
     log,
     safeguards,
   };
-  return { deps, config, store, questions, mailer, safeguards, clock, log };
+  return { deps, config, store, questions, consoleStore, mailer, safeguards, clock, log };
 }
 
 /** What `memoryDeps` returns. */
