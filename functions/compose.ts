@@ -8,6 +8,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import compiled from '../templates/dist/compiled';
+import { DynamoConsoleStore } from './adapters/dynamo-console-store';
 import { documentClient } from './adapters/dynamo-document';
 import { DynamoQuestionStore } from './adapters/dynamo-question-store';
 import { dynamoSafeguards } from './adapters/dynamo-safeguards';
@@ -72,8 +73,15 @@ export async function loadSigningKeys(config: Config): Promise<SigningKeys> {
   return parseSigningSecret(SecretString);
 }
 
+/** A comma-separated list of addresses, lower-cased, without blanks or repeats. */
+function addressList(value: string | undefined): string[] {
+  const all = (value ?? '').split(',').map((address) => address.trim().toLowerCase());
+  return [...new Set(all.filter((address) => address !== ''))];
+}
+
 /** The product settings a configuration describes. */
 export function settingsFrom(config: Config): Settings {
+  const experts = addressList(config.EXPERT_ADDRESSES ?? config.EXPERT_ADDRESS);
   return {
     siteUrl: config.SITE_URL,
     senderName: config.SENDER_NAME,
@@ -84,8 +92,10 @@ export function settingsFrom(config: Config): Settings {
     leaseMs: 2 * 60_000,
     maxSendRate: config.MAX_SEND_RATE,
     fromAddress: config.FROM_ADDRESS,
-    expertAddress: config.EXPERT_ADDRESS ?? '',
-    backupAddress: config.BACKUP_ADDRESS ?? config.EXPERT_ADDRESS ?? '',
+    expertAddress: experts[0] ?? '',
+    expertAddresses: experts,
+    operatorAddresses: addressList(config.OPERATOR_ADDRESSES),
+    backupAddress: config.BACKUP_ADDRESS ?? experts[0] ?? '',
     questionsPerDay: config.QUESTIONS_PER_DAY,
   };
 }
@@ -104,6 +114,7 @@ export function createDeps(
       client: clients.dynamo,
     }),
     questions: new DynamoQuestionStore({ tableName: config.TABLE_NAME, client: clients.dynamo }),
+    console: new DynamoConsoleStore({ tableName: config.TABLE_NAME, client: clients.dynamo }),
     mailer: new SesMailer({
       from: `${config.SENDER_NAME} <${config.FROM_ADDRESS}>`,
       configurationSet: config.CONFIGURATION_SET,

@@ -163,7 +163,7 @@ async function compilePages(root: string, manifest: CourseManifest): Promise<Rec
       substitute(layout.replace('{{content}}', body), buildValues),
     );
   }
-  for (const asset of ['site.css', 'signup.js']) {
+  for (const asset of ['site.css', 'signup.js', 'console.css']) {
     const content = await readFile(join(root, 'pages', asset), 'utf8').catch(() => undefined);
     if (content !== undefined) pages[asset] = [content];
   }

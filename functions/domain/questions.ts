@@ -44,6 +44,10 @@ export interface Question {
   /** Milliseconds from receipt to answer: the 24-hour promise, measured. */
   responseMs?: number | undefined;
   answer?: string | undefined;
+  /** The expert the question is with: they are notified and reminded. */
+  assignee?: string | undefined;
+  /** Who answered (an expert's address, from the console or by email). */
+  answeredBy?: string | undefined;
 }
 
 /** SES receipt verdicts (`PASS`, `FAIL`, `GRAY`, `PROCESSING_FAILED`, `DISABLED`); absent locally. */

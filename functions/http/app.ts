@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Deps } from '../app/deps';
+import { consoleRoutes } from './console';
 import { toHttpError } from './errors';
 import { linkRoutes } from './links';
 import { type ClientAddress, securityHeaders } from './middleware';
@@ -29,6 +30,10 @@ export function createApp(deps: Deps, options: AppOptions): Hono {
     }),
   );
   app.route('/', linkRoutes(deps));
+  app.route(
+    '/console',
+    consoleRoutes(deps, { floorMs: options.signupFloorMs, clientAddress: options.clientAddress }),
+  );
 
   app.notFound((c) =>
     c.req.path.startsWith('/api/')

@@ -247,3 +247,27 @@ export function composeUnsubscribedNote(
     tags: { subscriber: subscriber.id, email: 'question-unsubscribed' },
   };
 }
+
+/** To an expert whose answer arrived after another: not sent, and here is the answer that was. */
+export function composeAlreadyAnswered(
+  deps: ComposeDeps,
+  firstName: string,
+  question: Question,
+  expert: string,
+): OutgoingEmail {
+  const answeredBy = question.answeredBy ?? '';
+  const by = answeredBy === expert ? 'you' : answeredBy.includes('@') ? answeredBy : 'another expert';
+  const blocks = [
+    `Your answer to ${firstName}'s question was not sent: ${by} answered it first${question.answeredAt ? `, at ${utc(question.answeredAt)}` : ''}, and ${firstName} gets one answer per question.`,
+    `The answer they got:\n${quoted(question.answer ?? '')}`,
+    `To add something, send a follow-up from the console: ${deps.settings.siteUrl}/console/queue?view=answered`,
+  ];
+  return {
+    to: expert,
+    subject: `Already answered: ${replySubject(question.subject)}`,
+    text: text(blocks),
+    html: html(blocks),
+    headers: [AUTO_GENERATED],
+    tags: { email: 'question-already-answered' },
+  };
+}

@@ -11,6 +11,7 @@ import { signupLimits } from '../../../functions/domain/rate-limit';
 import { TravelClock } from '../../../functions/local/clock';
 import { localConfig } from '../../../functions/local/config';
 import { memoryLog } from '../log';
+import { MemoryConsoleStore } from './console-store';
 import { RecordingMailer } from './mailer';
 import { MemoryQuestionStore } from './question-store';
 import { memorySafeguards } from './safeguards';
@@ -22,6 +23,7 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
   const config = localConfig('http://localhost:3000', overrides);
   const store = new MemorySubscriberStore(config.DUE_SHARDS);
   const questions = new MemoryQuestionStore();
+  const consoleStore = new MemoryConsoleStore();
   const mailer = new RecordingMailer();
   const safeguards = memorySafeguards(signupLimits(config.SIGNUPS_PER_CLIENT));
   const clock = new TravelClock();
@@ -30,6 +32,7 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
   const deps: Deps = {
     store,
     questions,
+    console: consoleStore,
     mailer,
     clock,
     keys: { current: randomBytes(32).toString('base64url') },
@@ -43,7 +46,7 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
     safeguards,
     stats,
   };
-  return { deps, config, store, questions, mailer, safeguards, clock, log, stats };
+  return { deps, config, store, questions, consoleStore, mailer, safeguards, clock, log, stats };
 }
 
 /** What `memoryDeps` returns. */

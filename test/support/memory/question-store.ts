@@ -42,12 +42,38 @@ export class MemoryQuestionStore implements QuestionStore {
     if (row) row.forwardedMessageId = messageId;
   }
 
-  async recordAnswer(questionId: string, answer: string, answeredAt: string, responseMs: number) {
+  async recordAnswer(
+    questionId: string,
+    answer: string,
+    answeredAt: string,
+    responseMs: number,
+    answeredBy?: string,
+  ) {
     const row = this.row(questionId);
     if (row?.status !== 'open') return false;
-    Object.assign(row, { status: 'answered', answer, answeredAt, responseMs });
+    Object.assign(row, {
+      status: 'answered',
+      answer,
+      answeredAt,
+      responseMs,
+      answeredBy: answeredBy ?? 'email',
+    });
     this.open.delete(questionId);
     return true;
+  }
+
+  async assign(questionId: string, assignee: string): Promise<boolean> {
+    const row = this.row(questionId);
+    if (row?.status !== 'open') return false;
+    row.assignee = assignee;
+    return true;
+  }
+
+  async listAnswered(since: string): Promise<string[]> {
+    return [...this.questions.values()]
+      .filter((q) => q.status === 'answered' && q.answeredAt !== undefined && q.answeredAt >= since)
+      .sort((a, b) => `${b.answeredAt}#${b.id}`.localeCompare(`${a.answeredAt}#${a.id}`))
+      .map((q) => q.id);
   }
 
   async reopen(questionId: string, answeredAt: string): Promise<void> {
@@ -56,6 +82,7 @@ export class MemoryQuestionStore implements QuestionStore {
     row.status = 'open';
     delete row.answeredAt;
     delete row.responseMs;
+    delete row.answeredBy;
     this.open.set(questionId, `${row.receivedAt}#${row.id}`);
   }
 

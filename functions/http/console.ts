@@ -1,0 +1,111 @@
+/**
+ * The expert's console (`/console`): sign-in by emailed link, then the queue, questions, saved replies,
+ * figures and the operators' pages, each its own sub-app behind `requireStaff`.
+ */
+import { type Context, Hono } from 'hono';
+import { requestSignIn, signInLinkValid, startSession } from '../app/console/sign-in';
+import type { Deps } from '../app/deps';
+import { RateLimitedError } from '../domain/rate-limit';
+import { type ConsoleEnv, clearSessionCookie, requireStaff, setSessionCookie } from './console-auth';
+import { formFields } from './console-form';
+import { consolePage, h, type Safe } from './console-layout';
+import { questionRoutes } from './console-question';
+import { queueRoutes } from './console-queue';
+import { savedReplyRoutes } from './console-replies';
+import { teamRoutes } from './console-team';
+import { RequestError } from './errors';
+import { type ClientAddress, isCrossSite, limitBody, timingFloor } from './middleware';
+
+/** What the console needs from its runtime. */
+export interface ConsoleOptions {
+  /** Every sign-in answer takes at least this long, so timing does not tell staff addresses from others. */
+  floorMs: number;
+  clientAddress: ClientAddress;
+}
+
+const EMAIL = /^[^\s@<>,]{1,64}@[^\s@<>,]{1,190}\.[^\s@<>,]{2,}$/;
+
+function signInForm(message?: Safe): Safe {
+  return h`<div class="console-narrow">
+<h1>Sign in to the expert console</h1>
+${message ?? h`<p>Enter your address. If it may use the console, we email you a link that signs you in. The link works once, for 15 minutes.</p>`}
+<form class="stack" method="post" action="/console">
+<label for="email">Email address</label>
+<input id="email" name="email" type="email" autocomplete="email" required maxlength="254">
+<button type="submit">Email me a sign-in link</button>
+</form>
+</div>`;
+}
+
+function linkInvalid(c: Context): Response {
+  return consolePage(c, {
+    title: 'Sign-in link not valid',
+    status: 400,
+    body: signInForm(
+      h`<p class="notice" role="alert">This sign-in link has expired or was used already. Ask for a new one below.</p>`,
+    ),
+  });
+}
+
+/** The sign-in pages: open to everyone, and the same answer for every address. */
+function signInRoutes(deps: Deps, options: ConsoleOptions): Hono {
+  const siteOrigin = new URL(deps.settings.siteUrl).origin;
+  const refuseCrossSite = (c: Context) => {
+    if (isCrossSite(c, siteOrigin))
+      throw new RequestError(403, 'cross_site', 'Sign in on the console itself.');
+  };
+  return new Hono()
+    .get('/', (c) => consolePage(c, { title: 'Sign in', body: signInForm() }))
+    .post('/', timingFloor(options.floorMs), limitBody(), async (c) => {
+      refuseCrossSite(c);
+      const email = (await formFields(c)).email?.trim() ?? '';
+      if (!EMAIL.test(email)) {
+        const problem = h`<p class="notice" role="alert">Enter an email address like name@example.com.</p>`;
+        return consolePage(c, { title: 'Sign in', status: 400, body: signInForm(problem) });
+      }
+      try {
+        await requestSignIn(deps, { email, clientIp: options.clientAddress(c) });
+      } catch (error) {
+        if (!(error instanceof RateLimitedError)) throw error;
+        c.header('Retry-After', String(error.retryAfterSeconds));
+        const wait = h`<p class="notice" role="alert">There have been too many sign-in attempts. Try again in about ${Math.ceil(error.retryAfterSeconds / 60)} minutes.</p>`;
+        return consolePage(c, { title: 'Please try again later', status: 429, body: signInForm(wait) });
+      }
+      const sent = h`<p class="notice" role="status">If ${email} may use the console, a sign-in link is on its way to it. It works once, for 15 minutes.</p>`;
+      return consolePage(c, { title: 'Check your inbox', body: signInForm(sent) });
+    })
+    .get('/sign-in', (c) => {
+      const token = c.req.query('token') ?? '';
+      // Opening the link only shows a button: mail scanners open links too, and must not use it up.
+      if (!signInLinkValid(deps, token)) return linkInvalid(c);
+      return consolePage(c, {
+        title: 'Sign in',
+        body: h`<div class="console-narrow"><h1>Sign in to the expert console</h1>
+<form method="post" action="/console/sign-in?token=${token}"><button type="submit">Sign in</button></form></div>`,
+      });
+    })
+    .post('/sign-in', async (c) => {
+      refuseCrossSite(c);
+      const session = await startSession(deps, c.req.query('token') ?? '');
+      if (!session) return linkInvalid(c);
+      setSessionCookie(c, deps, session.cookie, session.maxAgeSeconds);
+      return c.redirect('/console/queue', 303);
+    });
+}
+
+/** Every console page and action; all but sign-in need a session (see `requireStaff`). */
+export function consoleRoutes(deps: Deps, options: ConsoleOptions): Hono {
+  const signedIn = new Hono<ConsoleEnv>()
+    .use('*', requireStaff(deps))
+    .use('*', limitBody())
+    .post('/sign-out', async (c) => {
+      await deps.console.endSession(c.get('staff').sessionId);
+      clearSessionCookie(c, deps);
+      return c.redirect('/console', 303);
+    })
+    .route('/', queueRoutes(deps))
+    .route('/q', questionRoutes(deps))
+    .route('/replies', savedReplyRoutes(deps))
+    .route('/team', teamRoutes(deps));
+  return new Hono().route('/', signInRoutes(deps, options)).route('/', signedIn);
+}
