@@ -8,6 +8,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import compiled from '../templates/dist/compiled';
+import { DynamoAdminStore } from './adapters/dynamo-admin-store';
 import { DynamoConsoleStore } from './adapters/dynamo-console-store';
 import { documentClient } from './adapters/dynamo-document';
 import { DynamoQuestionStore } from './adapters/dynamo-question-store';
@@ -134,6 +135,7 @@ export function createDeps(
       limits: signupLimits(config.SIGNUPS_PER_CLIENT),
     }),
     stats: new DynamoStatsStore({ tableName: config.TABLE_NAME, client: clients.dynamo }),
+    records: new DynamoAdminStore({ tableName: config.TABLE_NAME, client: clients.dynamo }),
   };
 }
 

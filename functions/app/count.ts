@@ -50,6 +50,7 @@ export async function countMailEvent(deps: Deps, event: SesEvent, subscriber: Su
     id: `mail#${person}#${event.key}#${kind}`,
     kind,
     key: event.key,
+    at: event.at,
     person,
     cohort: isoWeek(subscriber.createdAt),
   });

@@ -7,6 +7,7 @@ import type {
   StatsStore,
   SubscriberStore,
 } from '../domain/ports';
+import type { PersonRecords } from '../domain/privacy';
 import type { Safeguards } from '../domain/safeguards';
 import type { SigningKeys } from '../domain/tokens';
 
@@ -66,4 +67,6 @@ export interface Deps {
   safeguards: Safeguards;
   /** The facts behind the operator's figures. */
   stats: StatsStore;
+  /** Everything stored under one person, raw (the operator's lookup, export and erasure). */
+  records: PersonRecords;
 }

@@ -27,8 +27,11 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** The longest range read at once (ten years of days). */
 export const MAX_RANGE_DAYS = 3660;
 
-const isDay = (value: string) =>
-  DAY.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+/** True for a real calendar day written `yyyy-mm-dd` (not 2026-02-30). */
+function isDay(value: string): boolean {
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return DAY.test(value) && Number.isFinite(ms) && new Date(ms).toISOString().startsWith(value);
+}
 
 /** Checks a range as an operator typed it; throws ValidationError naming the bad end. */
 export function checkRange(range: DayRange): DayRange {

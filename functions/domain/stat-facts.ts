@@ -38,6 +38,8 @@ export interface StatFact {
   status?: ExitStatus | undefined;
   /** Answers: minutes from the question to the answer. */
   minutes?: number | undefined;
+  /** Mail facts: when SES delivered the email, or reported the bounce or complaint. */
+  at?: string | undefined;
   /** The digest of the person, for mail facts (the operator's lookup finds a person's deliveries by it). */
   person?: string | undefined;
 }

@@ -44,6 +44,8 @@ export const CONSOLE_NAV: NavLink[] = [
   { href: '/console/replies', label: 'Saved replies' },
   { href: '/console/figures', label: 'Figures' },
   { href: '/console/team', label: 'Team', role: 'operator' },
+  { href: '/console/insights', label: 'Insights', role: 'operator' },
+  { href: '/console/lookup', label: 'Lookup', role: 'operator' },
 ];
 
 function nav(staff: Staff, current: string): Safe {

@@ -8,6 +8,7 @@ import type { Deps } from '../app/deps';
 import { RateLimitedError } from '../domain/rate-limit';
 import { type ConsoleEnv, clearSessionCookie, requireStaff, setSessionCookie } from './console-auth';
 import { formFields } from './console-form';
+import { insightsRoutes, lookupRoutes } from './console-insights';
 import { consolePage, h, type Safe } from './console-layout';
 import { questionRoutes } from './console-question';
 import { queueRoutes } from './console-queue';
@@ -106,6 +107,8 @@ export function consoleRoutes(deps: Deps, options: ConsoleOptions): Hono {
     .route('/', queueRoutes(deps))
     .route('/q', questionRoutes(deps))
     .route('/replies', savedReplyRoutes(deps))
-    .route('/team', teamRoutes(deps));
+    .route('/team', teamRoutes(deps))
+    .route('/insights', insightsRoutes(deps))
+    .route('/lookup', lookupRoutes(deps));
   return new Hono().route('/', signInRoutes(deps, options)).route('/', signedIn);
 }

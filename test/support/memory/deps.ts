@@ -13,6 +13,7 @@ import { localConfig } from '../../../functions/local/config';
 import { memoryLog } from '../log';
 import { MemoryConsoleStore } from './console-store';
 import { RecordingMailer } from './mailer';
+import { MemoryPersonRecords } from './person-records';
 import { MemoryQuestionStore } from './question-store';
 import { memorySafeguards } from './safeguards';
 import { MemoryStatsStore } from './stats';
@@ -45,6 +46,7 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
     log,
     safeguards,
     stats,
+    records: new MemoryPersonRecords(store, questions, safeguards.consents),
   };
   return { deps, config, store, questions, consoleStore, mailer, safeguards, clock, log, stats };
 }

@@ -1,0 +1,123 @@
+/**
+ * One person's timeline for the operator's lookup: everything stored under the subscriber, by type, in
+ * time order, and when their next email is due and why. Items of a type this module does not know (added
+ * later) still show, by their type and time.
+ */
+import type { CourseStep } from './course';
+import { MIN_GAP_MS, nominalSendMillis } from './schedule';
+import type { StatFact } from './stat-facts';
+import type { Subscriber } from './subscriber';
+
+/** One thing that happened to the person. */
+export interface TimelineEntry {
+  at: string;
+  what: string;
+}
+
+/** The next email and why it is due then; or why none is. */
+export type NextEmail = { key: string; at: string; timeZone: string; why: string } | { none: string };
+
+type Item = Record<string, unknown>;
+const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+function profileEntries(p: Item): [unknown, string][] {
+  const ended = text(p.status) === 'completed' ? 'Completed the course' : `Left: ${text(p.status)}`;
+  return [
+    [p.createdAt, `Signed up (source: ${text(p.source) ?? 'none'})`],
+    [p.confirmationSentAt, 'Confirmation email sent'],
+    [p.confirmedAt, 'Confirmed'],
+    [p.endedAt, ended],
+  ];
+}
+
+function questionEntries(q: Item): [unknown, string][] {
+  const minutes = typeof q.responseMs === 'number' ? Math.round(q.responseMs / 60_000) : undefined;
+  const asked =
+    text(q.status) === 'held'
+      ? `Reply kept, not forwarded (${text(q.holdReason) ?? 'held'})`
+      : `Asked a question (course day ${q.day})`;
+  return [
+    [q.receivedAt, asked],
+    [q.remindedAt, 'Expert reminded (20 hours)'],
+    [q.escalatedAt, 'Backup told (24 hours)'],
+    [q.answeredAt, `Answered after ${minutes ?? '?'} minutes`],
+  ];
+}
+
+/** The entries one stored item stands for. */
+function entriesOf(item: Item): [unknown, string][] {
+  switch (item.type) {
+    case 'subscriber':
+      return profileEntries(item);
+    case 'send':
+      return [[item.sentAt, `Sent ${text(item.key)}`]];
+    case 'question':
+      return questionEntries(item);
+    case 'consent':
+      return [[item.at, 'Consent recorded (signup form)']];
+    default: {
+      const at = Object.values(item).find((v) => typeof v === 'string' && ISO.test(v));
+      const kind = text(item.kind) ?? text(item.change) ?? text(item.action);
+      return [[at, `${text(item.type) ?? 'record'}${kind ? `: ${kind}` : ''}`]];
+    }
+  }
+}
+
+const FACT_WORDS: Partial<Record<StatFact['kind'], string>> = {
+  delivered: 'Delivered',
+  bounced: 'Bounced',
+  complained: 'Marked as spam',
+};
+
+/** The person's timeline from their stored items and the SES outcomes of their emails, oldest first. */
+export function timelineOf(items: Item[], mailFacts: StatFact[]): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  for (const [at, what] of items.flatMap(entriesOf)) {
+    if (typeof at === 'string' && ISO.test(at)) entries.push({ at, what });
+  }
+  for (const fact of mailFacts) {
+    const word = FACT_WORDS[fact.kind];
+    if (word && fact.at) entries.push({ at: fact.at, what: `${word}: ${fact.key}` });
+  }
+  return entries.sort((a, b) => a.at.localeCompare(b.at) || a.what.localeCompare(b.what));
+}
+
+/** When the person's next email is due, and why then. */
+export function nextEmail(subscriber: Subscriber, steps: CourseStep[]): NextEmail {
+  const step = steps[subscriber.step];
+  if (subscriber.status !== 'active' || !subscriber.nextSendAt || !step || !subscriber.confirmedAt) {
+    return { none: `No email is due: the subscriber is ${subscriber.status}.` };
+  }
+  const anchor = { ...subscriber, confirmedAt: subscriber.confirmedAt };
+  const nominal = nominalSendMillis(step, anchor);
+  const due = Date.parse(subscriber.nextSendAt);
+  const hour = String(subscriber.sendHour + step.hourOffset).padStart(2, '0');
+  const why =
+    due > nominal && subscriber.lastSentAt && due >= Date.parse(subscriber.lastSentAt) + MIN_GAP_MS - 1000
+      ? `held back to ${MIN_GAP_MS / 3600_000} hours after the previous email`
+      : step.day === 0
+        ? 'sent on confirmation'
+        : `day ${step.day} of the course, at ${hour}:00 their time`;
+  return { key: step.key, at: subscriber.nextSendAt, timeZone: subscriber.timeZone, why };
+}
+
+/** "Tue 08:00" in `zone`, with the date: "Tue 8 Dec 08:00". */
+export function localTime(iso: string, zone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('day')} ${part('month')} ${part('hour')}:${part('minute')}`;
+}
+
+/** "2026-12-08 02:15 UTC". */
+export function utcTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
