@@ -94,7 +94,10 @@ export function nextEmail(subscriber: Subscriber, steps: CourseStep[]): NextEmai
   const due = Date.parse(subscriber.nextSendAt);
   const hour = String(subscriber.sendHour + step.hourOffset).padStart(2, '0');
   const why =
-    due > nominal && subscriber.lastSentAt && due >= Date.parse(subscriber.lastSentAt) + MIN_GAP_MS - 1000
+    // A minute's slack: a send recorded a moment after its hour is not "held back".
+    due - nominal > 60_000 &&
+    subscriber.lastSentAt &&
+    due >= Date.parse(subscriber.lastSentAt) + MIN_GAP_MS - 1000
       ? `held back to ${MIN_GAP_MS / 3600_000} hours after the previous email`
       : step.day === 0
         ? 'sent on confirmation'

@@ -26,20 +26,23 @@ function rangeForm(since: string, until: string, problem: string | undefined): S
 ${problem ? h`<p class="notice" role="alert">${problem}</p>` : ''}`;
 }
 
+const STEP_NAMES: Record<string, string> = {
+  signedUp: 'Signed up',
+  confirmed: 'Confirmed',
+  receivedLesson1: 'Lesson 1',
+  receivedLesson7: 'Lesson 7',
+  completed: 'Completed',
+};
+
 function funnelSection(f: Figures): Safe {
   const n = f.funnel;
+  const reached = (step: string) => n[step as 'confirmed'];
   const bars = [
     { label: 'Signed up', value: n.signedUp },
     ...n.dropOff.map((d) => ({
-      label:
-        {
-          confirmed: 'Confirmed',
-          receivedLesson1: 'Lesson 1',
-          receivedLesson7: 'Lesson 7',
-          completed: 'Completed',
-        }[d.to] ?? d.to,
-      value: n[d.to as 'confirmed'],
-      note: `${n[d.to as 'confirmed']} (−${d.lost})`,
+      label: STEP_NAMES[d.to] ?? d.to,
+      value: reached(d.to),
+      note: `${reached(d.to)} (−${d.lost})`,
     })),
   ];
   const exits = [
@@ -47,14 +50,11 @@ function funnelSection(f: Figures): Safe {
     { label: 'Bounced', value: n.bounced },
     { label: 'Complained', value: n.complained },
   ];
+  const rows = n.dropOff.map((d) => [`${STEP_NAMES[d.from]} → ${STEP_NAMES[d.to]}`, d.lost, pct(d.rate)]);
   return h`<h2>Does the course hold people?</h2>
 ${barChart('Funnel: signed up, confirmed, lesson 1, lesson 7, completed', bars)}
 ${barChart('Exits: unsubscribed, bounced, complained', exits, 'bar-warm', n.signedUp)}
-${figureTable(
-  'Funnel and drop-off',
-  ['from', 'to', 'lost', 'share lost'],
-  n.dropOff.map((d) => [d.from, d.to, d.lost, pct(d.rate)]),
-)}`;
+${figureTable('Drop-off between the steps', ['step', 'lost', 'share lost'], rows)}`;
 }
 
 function emailSection(f: Figures): Safe {

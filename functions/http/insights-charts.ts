@@ -12,9 +12,9 @@ export interface Bar {
   note?: string | undefined;
 }
 
-const WIDTH = 640;
+const WIDTH = 480;
 const ROW = 26;
-const LABEL = 150;
+const LABEL = 110;
 
 let chartCount = 0;
 const nextId = () => `chart-${++chartCount}`;
@@ -32,7 +32,7 @@ export function barChart(title: string, bars: Bar[], tone = 'bar', max?: number)
 <text x="${LABEL + width + 6}" y="${y + 15}" class="chart-value">${bar.note ?? String(bar.value)}</text>`;
   });
   const height = bars.length * ROW + 8;
-  return h`<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="${id}"><title id="${id}">${title}</title>${rows}</svg>`;
+  return h`<figure class="chart-figure"><figcaption>${title}</figcaption><svg class="chart" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="${id}"><title id="${id}">${title}</title>${rows}</svg></figure>`;
 }
 
 /** One bar cut into parts (answered within 24 hours, later, still open), with a legend. */
@@ -51,9 +51,9 @@ export function stackedBar(title: string, parts: { label: string; value: number;
   });
   const legend = parts.map(
     (part, i) =>
-      h`<rect x="${i * 215}" y="40" width="14" height="14" class="${part.tone}"></rect><text x="${i * 215 + 20}" y="52" class="chart-label">${part.label}: ${part.value}</text>`,
+      h`<rect x="${i * 160}" y="40" width="14" height="14" class="${part.tone}"></rect><text x="${i * 160 + 20}" y="52" class="chart-label">${part.label}: ${part.value}</text>`,
   );
-  return h`<svg class="chart" viewBox="0 0 ${WIDTH} 62" role="img" aria-labelledby="${id}"><title id="${id}">${title}</title>${rects}${legend}</svg>`;
+  return h`<figure class="chart-figure"><figcaption>${title}</figcaption><svg class="chart" viewBox="0 0 ${WIDTH} 62" role="img" aria-labelledby="${id}"><title id="${id}">${title}</title>${rects}${legend}</svg></figure>`;
 }
 
 /** Columns, one per day, with the first and last day written under them. */
