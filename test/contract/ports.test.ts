@@ -5,14 +5,17 @@
 import { afterAll, describe } from 'vitest';
 import { DynamoQuestionStore } from '../../functions/adapters/dynamo-question-store';
 import { dynamoSafeguards } from '../../functions/adapters/dynamo-safeguards';
+import { DynamoStatsStore } from '../../functions/adapters/dynamo-stats';
 import { DynamoSubscriberStore } from '../../functions/adapters/dynamo-subscriber-store';
 import { type Dynalite, startDynalite } from '../support/dynalite';
 import { MemoryQuestionStore } from '../support/memory/question-store';
 import { memorySafeguards } from '../support/memory/safeguards';
+import { MemoryStatsStore } from '../support/memory/stats';
 import { MemorySubscriberStore } from '../support/memory/subscriber-store';
 import { type MakePorts, SHARDS } from './ports';
 import { questionStoreContract } from './question-store.contract';
 import { safeguardsContract } from './safeguards.contract';
+import { statsStoreContract } from './stats.contract';
 import { subscriberStoreContract } from './subscriber-store.contract';
 
 let dynalite: Promise<Dynalite> | undefined;
@@ -24,6 +27,7 @@ const inMemory: MakePorts = async () => ({
   subscribers: new MemorySubscriberStore(SHARDS),
   questions: new MemoryQuestionStore(),
   safeguards: memorySafeguards(),
+  stats: new MemoryStatsStore(),
 });
 
 /** A fresh table per test on one dynalite, started by the first test that needs it. */
@@ -35,6 +39,7 @@ const onDynalite: MakePorts = async () => {
     subscribers: new DynamoSubscriberStore({ tableName, dueShards: SHARDS, client }),
     questions: new DynamoQuestionStore({ tableName, client }),
     safeguards: dynamoSafeguards({ tableName, client }),
+    stats: new DynamoStatsStore({ tableName, client }),
   };
 };
 
@@ -45,4 +50,5 @@ describe.each([
   describe('SubscriberStore', () => subscriberStoreContract(make));
   describe('QuestionStore', () => questionStoreContract(make));
   describe('Safeguards', () => safeguardsContract(make));
+  describe('StatsStore', () => statsStoreContract(make));
 });

@@ -1,5 +1,5 @@
 /** The ports a contract suite runs against, and the fixtures every suite shares. */
-import type { QuestionStore, SubscriberStore } from '../../functions/domain/ports';
+import type { QuestionStore, StatsStore, SubscriberStore } from '../../functions/domain/ports';
 import { type Question, questionIdFor } from '../../functions/domain/questions';
 import type { Safeguards } from '../../functions/domain/safeguards';
 import { newSubscriber, type Subscriber } from '../../functions/domain/subscriber';
@@ -12,6 +12,7 @@ export interface PortSet {
   subscribers: SubscriberStore;
   questions: QuestionStore;
   safeguards: Safeguards;
+  stats: StatsStore;
 }
 
 export type MakePorts = () => Promise<PortSet>;
