@@ -25,6 +25,8 @@ const prices = JSON.parse(await readFile(new URL('./aws-prices.json', import.met
 const measured = JSON.parse(await readFile(new URL('./measured.json', import.meta.url), 'utf8')) as {
   date: string;
   perEmail: { sesCalls: number; dynamoWrites: number; dynamoReads: number; queryPages: number };
+  /** What the SES events function does for each email's DELIVERY event (the operator's figures count there). */
+  perDeliveryEvent: { dynamoWrites: number; dynamoReads: number };
 };
 
 // What one subscriber causes over the course.
@@ -43,21 +45,37 @@ const sqsRequests = dispatcherRuns * (Math.ceil(shards / 10) + shards * 2) + (5 
 
 const emails = subscribers * (courseEmails + questions * outboundPerQuestion);
 const inbound = subscribers * questions * inboundPerQuestion;
+// Every email's DELIVERY event reaches the SES events function (EventBridge's default bus carries AWS
+// service events free): it resets the transient-bounce count and files the delivery fact the figures read.
+const deliveryEvents = emails;
+// The operator's figures besides deliveries: signup (fact and first/last day), confirmation, exit, per
+// subscriber; the question and its answer.
+const factWrites = subscribers * 4 + subscribers * questions * 2;
 
 // DynamoDB: the measured writes and reads per email, plus the due-index write each advance makes (KEYS_ONLY
 // index: the record changes its key, a delete and a put), signup and confirm writes, and idle polling.
 const writeUnits =
-  emails * (measured.perEmail.dynamoWrites + 2) + subscribers * (3 + 2) + subscribers * questions * 4;
+  emails * (measured.perEmail.dynamoWrites + 2) +
+  subscribers * (3 + 2) +
+  subscribers * questions * 4 +
+  deliveryEvents * measured.perDeliveryEvent.dynamoWrites +
+  factWrites;
 const readUnits =
   emails * (measured.perEmail.dynamoReads + measured.perEmail.queryPages) +
   subscribers * 4 +
-  dispatcherRuns * shards * 0.5;
+  dispatcherRuns * shards * 0.5 +
+  deliveryEvents * measured.perDeliveryEvent.dynamoReads;
 
 // Lambda: API at ~60 ms, the dispatcher's fixed runs at ~250 ms plus ~15 ms of billed time per email
 // (8 workers overlap its ~5 requests of 10–40 ms), inbound at ~300 ms per message; 256 MB each.
 const gbSeconds =
-  0.25 * (subscribers * apiRequests * 0.06 + dispatcherRuns * 0.25 + emails * 0.015 + inbound * 0.3);
-const invocations = subscribers * apiRequests + dispatcherRuns + inbound;
+  0.25 *
+  (subscribers * apiRequests * 0.06 +
+    dispatcherRuns * 0.25 +
+    emails * 0.015 +
+    inbound * 0.3 +
+    deliveryEvents * 0.03);
+const invocations = subscribers * apiRequests + dispatcherRuns + inbound + deliveryEvents;
 const logBytes = invocations * 350 + emails * 250 + subscribers * apiRequests * 200;
 
 const lines: [string, number][] = [
