@@ -5,7 +5,14 @@
  */
 import type { Question } from '../domain/questions';
 import type { SesEvent } from '../domain/ses-events';
-import { dayOf, type ExitStatus, isoWeek, NO_SOURCE, personDigest } from '../domain/stat-facts';
+import {
+  dayOf,
+  type ExitStatus,
+  isoWeek,
+  NO_SOURCE,
+  personDigest,
+  questionDigest,
+} from '../domain/stat-facts';
 import type { Subscriber } from '../domain/subscriber';
 import type { Deps } from './deps';
 
@@ -80,7 +87,7 @@ export async function countQuestion(deps: Deps, question: Question, subscriber: 
   if (question.status !== 'open') return;
   await deps.stats.note({
     day: dayOf(question.receivedAt),
-    id: `question#${question.id}`,
+    id: `question#${questionDigest(question.id)}`,
     kind: 'question',
     key: lastReceivedKey(deps, subscriber),
     cohort: isoWeek(subscriber.createdAt),
@@ -91,7 +98,7 @@ export async function countQuestion(deps: Deps, question: Question, subscriber: 
 export async function countAnswer(deps: Deps, questionId: string, answeredAt: string, responseMs: number) {
   await deps.stats.note({
     day: dayOf(answeredAt),
-    id: `answered#${questionId}`,
+    id: `answered#${questionDigest(questionId)}`,
     kind: 'answered',
     minutes: responseMs / 60_000,
   });

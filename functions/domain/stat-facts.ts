@@ -47,9 +47,19 @@ export interface StatFact {
 /** The signup source when the landing page URL had none. */
 export const NO_SOURCE = 'none';
 
+/** A one-way digest for fact ids: 20 hex characters, meaningless once the original is erased. */
+function digest(label: string, value: string): string {
+  return createHash('sha256').update(`${label}|${value}`).digest('hex').slice(0, 20);
+}
+
 /** A person in facts: a one-way digest of their random id (the id itself is erased with them). */
 export function personDigest(subscriberId: string): string {
-  return createHash('sha256').update(`person|${subscriberId}`).digest('hex').slice(0, 20);
+  return digest('person', subscriberId);
+}
+
+/** A question in facts: a digest of its id (question ids begin with the subscriber's id). */
+export function questionDigest(questionId: string): string {
+  return digest('question', questionId);
 }
 
 /** The UTC day (`yyyy-mm-dd`) of an ISO time. */

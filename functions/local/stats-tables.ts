@@ -21,11 +21,8 @@ export function table(header: string[], rows: (string | number | null)[][]): str
   );
 }
 
-/** Every section of the figures, one table each. */
-export function figuresAsText(f: Figures): string {
-  const q = f.questions;
-  const sections = [
-    `Figures from ${f.range.since} to ${f.range.until} (UTC days)`,
+function emailAndFunnelTables(f: Figures): string[] {
+  return [
     `Course emails\n${table(
       ['email', 'sent', 'delivered', 'bounced', 'complained', 'unsubscribed', 'questions', 'unsub rate'],
       f.emails.map((e) => [
@@ -49,6 +46,12 @@ export function figuresAsText(f: Figures): string {
         ['exits: complained', f.funnel.complained, ''],
       ],
     )}`,
+  ];
+}
+
+function promiseAndGrowthTables(f: Figures): string[] {
+  const q = f.questions;
+  return [
     `Questions (the 24-hour promise)\n${table(
       ['asked', 'answered', 'within 24 h', 'open now', 'overdue now', 'median min', 'p90 min'],
       [
@@ -85,5 +88,10 @@ export function figuresAsText(f: Figures): string {
       f.sources.map((s) => [s.source, s.signups]),
     )}`,
   ];
-  return `${sections.join('\n\n')}\n`;
+}
+
+/** Every section of the figures, one table each. */
+export function figuresAsText(f: Figures): string {
+  const heading = `Figures from ${f.range.since} to ${f.range.until} (UTC days)`;
+  return `${[heading, ...emailAndFunnelTables(f), ...promiseAndGrowthTables(f)].join('\n\n')}\n`;
 }

@@ -64,6 +64,19 @@ afterAll(async () => {
 });
 
 describe('operators’ insights and lookup in a browser', () => {
+  it('the landing page keeps utm_source with the signup, cleaned as the API expects', async () => {
+    await withPage(browser, {}, async (page) => {
+      await page.goto(`${stack.urls.app}/?utm_source=Weekly%20Newsletter!&ref=ignored`);
+      await page.getByLabel('First name').fill('Femi');
+      await page.getByLabel('Email address').fill('femi@example.com');
+      await page.getByRole('button', { name: 'Send me the course' }).click();
+      await page.locator('#signup-done').waitFor();
+    });
+    expect(await stack.deps.store.findByEmail('femi@example.com')).toMatchObject({
+      source: 'weekly-newsletter',
+    });
+  });
+
   it.each(VISITS)('$name: loads under the CSP with nothing blocked', async (visit) => {
     await withPage(browser, {}, async (page) => {
       const blocked: string[] = [];
