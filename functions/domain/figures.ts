@@ -256,3 +256,34 @@ function sourcesOf(facts: StatFact[]): { source: string; signups: number }[] {
     .map(([source, signups]) => ({ source, signups }))
     .sort((a, b) => b.signups - a.signups || a.source.localeCompare(b.source));
 }
+
+/** A rate as a percentage with one decimal ("12.5 %"). */
+export const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
+
+/** The per-email table, as the terminal and the console both show it: its header and one row per email. */
+export function emailTable(f: Figures): { header: string[]; rows: (string | number)[][] } {
+  return {
+    header: [
+      'email',
+      'sent',
+      'delivered',
+      'bounced',
+      'complained',
+      'unsubscribed',
+      'questions',
+      'unsubscribe rate',
+      'question rate',
+    ],
+    rows: f.emails.map((e) => [
+      e.key,
+      e.sent,
+      e.delivered,
+      e.bounced,
+      e.complained,
+      e.unsubscribed,
+      e.questions,
+      percent(e.rates.unsubscribed),
+      percent(e.rates.questions),
+    ]),
+  };
+}

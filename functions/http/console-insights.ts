@@ -7,7 +7,7 @@ import type { Deps } from '../app/deps';
 import { checkRange, readFigures } from '../app/insights';
 import { lookupPerson, type PersonLookup } from '../app/lookup';
 import { ValidationError } from '../domain/errors';
-import type { Figures } from '../domain/figures';
+import { emailTable, type Figures, percent as pct } from '../domain/figures';
 import { emailAddressProblem } from '../domain/signup-rules';
 import { localTime, utcTime } from '../domain/timeline';
 import { type ConsoleEnv, requireStaff } from './console-auth';
@@ -15,7 +15,6 @@ import { formFields } from './console-form';
 import { consolePage, h, type Safe } from './console-layout';
 import { barChart, dayColumns, figureTable, stackedBar } from './insights-charts';
 
-const pct = (rate: number) => `${(rate * 100).toFixed(1)} %`;
 const minutes = (value: number | null) => (value === null ? '–' : `${Math.round(value)} min`);
 
 function rangeForm(since: string, until: string, problem: string | undefined): Safe {
@@ -63,37 +62,14 @@ function emailSection(f: Figures): Safe {
     value: e.unsubscribed,
     note: `${e.unsubscribed} (${pct(e.rates.unsubscribed)})`,
   }));
+  const table = emailTable(f);
   return h`<h2>Which email loses people?</h2>
 ${barChart('Unsubscribes after each course email (share of those sent)', unsubscribes, 'bar-warm')}
 ${barChart(
   'Sent, per course email',
   f.emails.map((e) => ({ label: e.key, value: e.sent })),
 )}
-${figureTable(
-  'Per course email (rates over sent)',
-  [
-    'email',
-    'sent',
-    'delivered',
-    'bounced',
-    'complained',
-    'unsubscribed',
-    'questions',
-    'unsubscribe rate',
-    'question rate',
-  ],
-  f.emails.map((e) => [
-    e.key,
-    e.sent,
-    e.delivered,
-    e.bounced,
-    e.complained,
-    e.unsubscribed,
-    e.questions,
-    pct(e.rates.unsubscribed),
-    pct(e.rates.questions),
-  ]),
-)}`;
+${figureTable('Per course email (rates over sent)', table.header, table.rows)}`;
 }
 
 function promiseSection(f: Figures): Safe {

@@ -1,7 +1,5 @@
 /** The operator's figures as plain-text tables for a terminal. */
-import type { Figures } from '../domain/figures';
-
-const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+import { emailTable, type Figures, percent as pct } from '../domain/figures';
 
 /** A table with a header row, columns padded to their widest cell (numbers right-aligned). */
 export function table(header: string[], rows: (string | number | null)[][]): string {
@@ -22,20 +20,9 @@ export function table(header: string[], rows: (string | number | null)[][]): str
 }
 
 function emailAndFunnelTables(f: Figures): string[] {
+  const emails = emailTable(f);
   return [
-    `Course emails\n${table(
-      ['email', 'sent', 'delivered', 'bounced', 'complained', 'unsubscribed', 'questions', 'unsub rate'],
-      f.emails.map((e) => [
-        e.key,
-        e.sent,
-        e.delivered,
-        e.bounced,
-        e.complained,
-        e.unsubscribed,
-        e.questions,
-        pct(e.rates.unsubscribed),
-      ]),
-    )}`,
+    `Course emails\n${table(emails.header, emails.rows)}`,
     `Funnel\n${table(
       ['step', 'people', 'lost from the step before'],
       [
