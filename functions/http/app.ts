@@ -198,6 +198,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
         firstName: outcome.subscriber.firstName,
         firstLessonAt: outcome.firstLessonAt ?? 'tomorrow morning',
         timeZone: outcome.subscriber.timeZone,
+        checkinTimes: outcome.checkinTimes,
       });
     } catch (error) {
       if (error instanceof InvalidTokenError) return sendPage(c, deps, 'link-invalid', 400);
