@@ -115,7 +115,7 @@ export function lambdaEnvironment(
  */
 export async function activeSubscriber(
   stack: LocalStack,
-  person: { email: string; firstName?: string; timeZone?: string },
+  person: { email: string; firstName?: string; timeZone?: string; sendHour?: number },
 ): Promise<Subscriber> {
   const now = stack.clock.now();
   const pending = newSubscriber(
@@ -124,7 +124,7 @@ export async function activeSubscriber(
       email: person.email,
       firstName: person.firstName ?? 'Fay',
       timeZone: person.timeZone ?? 'UTC',
-      sendHour: 8,
+      sendHour: person.sendHour ?? 8,
     },
     now,
   );
