@@ -249,9 +249,7 @@ describe('the template build', () => {
         delete m.emails[4]!.action;
       });
       expect(found).toEqual([
-        expect.stringMatching(
-          /course\.json: emails\[4\]\.action: is required for an email of kind "lesson"/,
-        ),
+        expect.stringMatching(/course\.json: emails\[4\]\.action: is required for an email of kind "lesson"/),
       ]);
     });
 
