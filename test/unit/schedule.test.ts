@@ -23,6 +23,13 @@ function nominalSendTime(step: { day: number; hourOffset: number }, anchor: Sche
 }
 const HOUR = 3600_000;
 
+/** When the day-3 check-in and lesson 4 are due after lesson 3 went out at `lesson3SentAt`, each sent on time. */
+function checkinThenLesson4(anchor: ScheduleAnchor, lesson3SentAt: string): [string, string] {
+  const checkin = steps.findIndex((step) => step.key === 'checkin-3');
+  const checkinAt = dueAt(steps, checkin, anchor, lesson3SentAt);
+  return [checkinAt, dueAt(steps, checkin + 1, anchor, checkinAt)];
+}
+
 /** Every send of the course for one subscriber when each goes out exactly when due. */
 function simulate(timeZone: string, sendHour: number, confirmedAt: string): string[] {
   const anchor = { timeZone, sendHour, confirmedAt };
@@ -78,27 +85,30 @@ describe('the schedule', () => {
     expect(sends.some((s) => s.endsWith('T07:00:00.000Z'))).toBe(true); // BST after
   });
 
-  it('keeps lessons 12 hours apart when a late one meets a short DST night', () => {
-    // Lesson 3 went out 4 hours late, at 12:00 GMT on 28 March; the clocks go forward that night, so
-    // 08:00 BST on 29 March is only 19 hours later, and the check-in between them goes at 20:00 GMT.
-    const anchor = { timeZone: 'Europe/London', sendHour: 8, confirmedAt: '2026-03-25T12:00:00Z' };
-    const checkin = steps.findIndex((step) => step.key === 'checkin-3');
-    expect(dueAt(steps, checkin, anchor, '2026-03-28T12:00:00.000Z')).toBe('2026-03-28T20:00:00.000Z');
-    expect(dueAt(steps, checkin + 1, anchor, '2026-03-28T20:00:00.000Z')).toBe('2026-03-29T07:00:00.000Z');
+  it.each([
+    {
+      // The check-in keeps its 20:00 GMT; the clocks go forward that night, so 08:00 BST on 29 March is
+      // only 11 hours later, and six hours after the check-in is enough for lesson 4 to keep its hour.
+      case: 'keeps lesson 4 at its hour after a short DST night',
+      anchor: { timeZone: 'Europe/London', sendHour: 8, confirmedAt: '2026-03-25T12:00:00Z' },
+      lesson3SentAt: '2026-03-28T12:00:00.000Z',
+      expected: ['2026-03-28T20:00:00.000Z', '2026-03-29T07:00:00.000Z'],
+    },
+    {
+      // Six hours after a 21:00 lesson 3 is 03:00: the check-in waits for 08:00, lesson 4 for 14:00.
+      case: 'holds a late check-in that would land at night until 08:00, and lesson 4 six hours after it',
+      anchor: { timeZone: 'UTC', sendHour: 8, confirmedAt: '2026-05-01T07:00:00.000Z' },
+      lesson3SentAt: '2026-05-04T21:00:00.000Z',
+      expected: ['2026-05-05T08:00:00.000Z', '2026-05-05T14:00:00.000Z'],
+    },
+  ])('after a late lesson 3, $case', ({ anchor, lesson3SentAt, expected }) => {
+    expect(checkinThenLesson4(anchor, lesson3SentAt)).toEqual(expected);
   });
 
   it('never bunches a late send: the next one waits 12 hours', () => {
     const anchor = { timeZone: 'UTC', sendHour: 8, confirmedAt: '2026-05-01T07:00:00.000Z' };
     // Lesson 1 went out 20 hours late (an outage), at 04:00 on day 2; lesson 2 (due 08:00) shifts to 16:00.
     expect(dueAt(steps, 2, anchor, '2026-05-03T04:00:00.000Z')).toBe('2026-05-03T16:00:00.000Z');
-  });
-
-  it('holds a late check-in that would land at night until 08:00, and lesson 4 six hours after it', () => {
-    const anchor = { timeZone: 'UTC', sendHour: 8, confirmedAt: '2026-05-01T07:00:00.000Z' };
-    const checkin = steps.findIndex((step) => step.key === 'checkin-3');
-    // Lesson 3 went out 13 hours late, at 21:00: six hours later is 03:00, so the check-in waits for 08:00.
-    expect(dueAt(steps, checkin, anchor, '2026-05-04T21:00:00.000Z')).toBe('2026-05-05T08:00:00.000Z');
-    expect(dueAt(steps, checkin + 1, anchor, '2026-05-05T08:00:00.000Z')).toBe('2026-05-05T14:00:00.000Z');
   });
 
   it('holds for any zone, hour and date: lessons at their hour, check-ins by day, spacing kept, in order', () => {
