@@ -64,6 +64,15 @@ function locate(line: number, layoutFile: string, layout: string, bodyFile: stri
   return `${layoutFile}:${line - bodyLines + 1}`;
 }
 
+/** "Lesson 3 of 7", "Check-in · day 8": where an email sits in the course, shown above its title. */
+function labelOf(manifest: CourseManifest, email: CourseManifest['emails'][number]): string {
+  const lessons = manifest.emails.filter((e) => e.kind === 'lesson');
+  if (email.kind === 'lesson') return `Lesson ${lessons.indexOf(email) + 1} of ${lessons.length}`;
+  if (email.kind === 'checkin') return `Check-in · day ${email.day}`;
+  if (email.kind === 'followup') return `Follow-up · day ${email.day}`;
+  return 'Welcome';
+}
+
 async function compileEmail(
   root: string,
   manifest: CourseManifest,
@@ -87,6 +96,7 @@ async function compileEmail(
     action: email.action ?? '',
     day: String(email.day ?? 0),
     courseTitle: manifest.title,
+    label: labelOf(manifest, email),
     coachName: manifest.coach.name,
     coachDescription: manifest.coach.description,
     ...courseValues,
