@@ -20,7 +20,7 @@ import {
 import { escapeHtml, splitPlaceholders } from '../functions/domain/render';
 import { describeCheckins } from '../functions/domain/schedule';
 import { DEFAULT_SEND_HOUR } from '../functions/domain/subscriber';
-import { countWords, minutesPhrase, readingMinutes, sampleOf, typedReadingTime } from './reading';
+import { countWords, minutesPhrase, readerText, readingMinutes, sampleOf, typedReadingTime } from './reading';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const COMPILED_PATH = join(HERE, 'dist', 'compiled.ts');
@@ -253,13 +253,16 @@ async function readManifest(root: string): Promise<CourseManifest> {
   }
 }
 
-/** Reads every email's plain text once, to count its words; a missing file is reported by the compile step. */
+/**
+ * Reads every email's plain text once and counts what a reader reads: the title and the body with today's
+ * action in it (not the shared footer). A missing file is reported by the compile step.
+ */
 async function readCourseText(root: string, manifest: CourseManifest): Promise<CourseText> {
   const words: Record<string, number> = {};
   let firstLessonText = '';
   for (const email of manifest.emails) {
     const body = await readFile(join(root, 'emails', `${email.key}.txt`), 'utf8').catch(() => '');
-    words[email.key] = countWords(body);
+    words[email.key] = countWords(readerText(email, body));
     if (email.kind === 'lesson' && !firstLessonText) firstLessonText = body;
   }
   return { words, firstLessonText };

@@ -14,6 +14,14 @@ export function countWords(text: string): number {
   return text.match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu)?.length ?? 0;
 }
 
+/** What a reader of an email reads, for counting: its title, and its body text with today's action filled in. */
+export function readerText(
+  email: { title?: string | undefined; action?: string | undefined },
+  body: string,
+): string {
+  return `${email.title ?? ''}\n${body.replace(/\{\{\s*action\s*\}\}/g, email.action ?? '')}`;
+}
+
 /** Whole minutes to read `words`, at least one. */
 export function readingMinutes(words: number): number {
   return Math.max(1, Math.round(words / READING_WORDS_PER_MINUTE));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTemplates, TemplateBuildError } from '../../templates/build';
-import { READING_WORDS_PER_MINUTE } from '../../templates/reading';
+import { countWords, READING_WORDS_PER_MINUTE } from '../../templates/reading';
 
 /** Plain words of a text, lower-cased: tags and list numbers dropped, entities and quotes normalized. */
 function wordsOf(text: string): string[] {
@@ -91,12 +91,12 @@ describe('the template build', () => {
     /** Minutes to read a lesson, counted here independently of the build: words of its text part. */
     async function lessonMinutes(): Promise<number[]> {
       const manifest = JSON.parse(await readFile(join(dir, 'course.json'), 'utf8'));
-      const keys = manifest.emails
-        .filter((e: { kind: string }) => e.kind === 'lesson')
-        .map((e: { key: string }) => e.key);
+      const lessons = manifest.emails.filter((e: { kind: string }) => e.kind === 'lesson');
       const minutes: number[] = [];
-      for (const key of keys) {
-        const words = wordsOf(await readFile(join(dir, 'emails', `${key}.txt`), 'utf8')).length;
+      for (const { key, title, action } of lessons) {
+        const body = await readFile(join(dir, 'emails', `${key}.txt`), 'utf8');
+        // What a reader reads: the title and the body with today's action in it.
+        const words = countWords(`${title} ${body.replace('{{action}}', action)}`);
         minutes.push(Math.max(1, Math.round(words / READING_WORDS_PER_MINUTE)));
       }
       return minutes;
