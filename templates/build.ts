@@ -73,6 +73,24 @@ function labelOf(manifest: CourseManifest, email: CourseManifest['emails'][numbe
   return 'Welcome';
 }
 
+/** The values an email's own manifest entry and the coach give it at build time. */
+function emailValues(
+  manifest: CourseManifest,
+  email: CourseManifest['emails'][number],
+): Record<string, string> {
+  return {
+    subject: email.subject,
+    preheader: email.preheader,
+    title: email.title ?? email.subject,
+    action: email.action ?? '',
+    day: String(email.day ?? 0),
+    courseTitle: manifest.title,
+    label: labelOf(manifest, email),
+    coachName: manifest.coach.name,
+    coachDescription: manifest.coach.description,
+  };
+}
+
 async function compileEmail(
   root: string,
   manifest: CourseManifest,
@@ -89,18 +107,7 @@ async function compileEmail(
     readFile(join(root, 'layouts', `${layoutName}.txt`), 'utf8'),
     readFile(join(root, 'emails', `${email.key}.txt`), 'utf8'),
   ]);
-  const staticValues: Record<string, string> = {
-    subject: email.subject,
-    preheader: email.preheader,
-    title: email.title ?? email.subject,
-    action: email.action ?? '',
-    day: String(email.day ?? 0),
-    courseTitle: manifest.title,
-    label: labelOf(manifest, email),
-    coachName: manifest.coach.name,
-    coachDescription: manifest.coach.description,
-    ...courseValues,
-  };
+  const staticValues = { ...emailValues(manifest, email), ...courseValues };
   const htmlStatic = Object.fromEntries(Object.entries(staticValues).map(([k, v]) => [k, escapeHtml(v)]));
   // Keep line numbers stable for error mapping: substitute the slot and static values without adding lines.
   const source = substitute(layout.replace('{{content}}', body), htmlStatic);
