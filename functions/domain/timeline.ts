@@ -4,7 +4,7 @@
  * later) still show, by their type and time.
  */
 import type { CourseStep } from './course';
-import { MIN_GAP_MS, nominalSendMillis } from './schedule';
+import { CHECKIN_GAP_MS, keepsToDaytime, LESSON_GAP_MS, nominalSendMillis } from './schedule';
 import type { StatFact } from './stat-facts';
 import type { Subscriber } from './subscriber';
 
@@ -91,17 +91,17 @@ export function nextEmail(subscriber: Subscriber, steps: CourseStep[]): NextEmai
   }
   const anchor = { ...subscriber, confirmedAt: subscriber.confirmedAt };
   const nominal = nominalSendMillis(step, anchor);
-  const due = Date.parse(subscriber.nextSendAt);
   const hour = String(subscriber.sendHour + step.hourOffset).padStart(2, '0');
+  const onTime = `day ${step.day} of the course, at ${hour}:00 their time`;
+  const gapHours = (keepsToDaytime(step) ? CHECKIN_GAP_MS : LESSON_GAP_MS) / 3600_000;
+  const daytime = keepsToDaytime(step) ? ' and within their daytime' : '';
+  // A minute's slack: a send recorded a moment after its hour is not "moved".
   const why =
-    // A minute's slack: a send recorded a moment after its hour is not "held back".
-    due - nominal > 60_000 &&
-    subscriber.lastSentAt &&
-    due >= Date.parse(subscriber.lastSentAt) + MIN_GAP_MS - 1000
-      ? `held back to ${MIN_GAP_MS / 3600_000} hours after the previous email`
-      : step.day === 0
-        ? 'sent on confirmation'
-        : `day ${step.day} of the course, at ${hour}:00 their time`;
+    step.day === 0
+      ? 'sent on confirmation'
+      : Date.parse(subscriber.nextSendAt) - nominal > 60_000
+        ? `${onTime}, moved to keep ${gapHours} hours after the previous email${daytime}`
+        : onTime;
   return { key: step.key, at: subscriber.nextSendAt, timeZone: subscriber.timeZone, why };
 }
 
