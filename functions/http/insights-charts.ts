@@ -1,6 +1,6 @@
 /**
  * Charts for the insights page as server-rendered SVG: no script, no inline style (the site's CSP allows
- * neither); colours come from classes in console.css, sizes from SVG attributes. Every chart has a title
+ * neither); colors come from classes in console.css, sizes from SVG attributes. Every chart has a title
  * for screen readers and the exact figures beside it in a table.
  */
 import { h, type Safe } from './console-layout';

@@ -19,7 +19,7 @@ export class NothingToInjectError extends Error {
 /**
  * Builds the event SES would publish for a permanent bounce or a complaint about the latest course email
  * to `address`, and hands it to `handleSesEvent`. The event happens at `at`, or a minute after the email
- * was sent if that is later (the local clock may have travelled ahead of the real one).
+ * was sent if that is later (the local clock may have traveled ahead of the real one).
  */
 export async function injectSesEvent(
   deps: Deps,
