@@ -1,7 +1,7 @@
 /** The operator's lookup of one person by address: their timeline and their next email. */
 import { dayOf, personDigest } from '../domain/stat-facts';
 import { normaliseEmail, type Subscriber } from '../domain/subscriber';
-import { type NextEmail, nextEmail, type TimelineEntry, timelineOf } from '../domain/timeline';
+import { laterEmails, type NextEmail, nextEmail, type TimelineEntry, timelineOf } from '../domain/timeline';
 import type { Deps } from './deps';
 
 /** What the lookup shows. */
@@ -9,6 +9,8 @@ export interface PersonLookup {
   subscriber: Subscriber;
   timeline: TimelineEntry[];
   next: NextEmail;
+  /** The emails after the next one, at their nominal times. */
+  later: { key: string; at: string }[];
 }
 
 /** The days on which SES may have reported on a send: the day it went out and the day after. */
@@ -32,5 +34,10 @@ export async function lookupPerson(deps: Deps, email: string): Promise<PersonLoo
   );
   const person = personDigest(subscriber.id);
   const facts = (await Promise.all([...days].map((day) => deps.stats.mailFactsOf(person, day)))).flat();
-  return { subscriber, timeline: timelineOf(items, facts), next: nextEmail(subscriber, deps.steps) };
+  return {
+    subscriber,
+    timeline: timelineOf(items, facts),
+    next: nextEmail(subscriber, deps.steps),
+    later: laterEmails(subscriber, deps.steps),
+  };
 }

@@ -105,6 +105,18 @@ export function nextEmail(subscriber: Subscriber, steps: CourseStep[]): NextEmai
   return { key: step.key, at: subscriber.nextSendAt, timeZone: subscriber.timeZone, why };
 }
 
+/**
+ * The emails still to come after the next one, at their nominal times (the schedule may move one later to
+ * keep its gaps and daytime): empty unless the subscriber is active.
+ */
+export function laterEmails(subscriber: Subscriber, steps: CourseStep[]): { key: string; at: string }[] {
+  if (subscriber.status !== 'active' || !subscriber.confirmedAt) return [];
+  const anchor = { ...subscriber, confirmedAt: subscriber.confirmedAt };
+  return steps
+    .slice(subscriber.step + 1)
+    .map((step) => ({ key: step.key, at: new Date(nominalSendMillis(step, anchor)).toISOString() }));
+}
+
 /** "Tue 08:00" in `zone`, with the date: "Tue 8 Dec 08:00". */
 export function localTime(iso: string, zone: string): string {
   const parts = new Intl.DateTimeFormat('en-GB', {

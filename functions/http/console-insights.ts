@@ -148,7 +148,16 @@ ${figureTable(
   'Timeline',
   ['what happened', 'UTC', `their time (${zone})`],
   found.timeline.map((e) => [e.what, utcTime(e.at), localTime(e.at, zone)]),
-)}`;
+)}
+${
+  found.later.length > 0
+    ? figureTable(
+        'Scheduled after the next email (nominal times)',
+        ['email', 'UTC', `their time (${zone})`],
+        found.later.map((e) => [e.key, utcTime(e.at), localTime(e.at, zone)]),
+      )
+    : ''
+}`;
 }
 
 function lookupForm(email: string, problem?: string): Safe {

@@ -151,6 +151,8 @@ describe('console: insights and lookup, operators only', () => {
     expect(html).toMatch(
       /lesson-2 due \w{3} \d{1,2} \w{3} 08:00 Asia\/Kathmandu \(\d{4}-\d{2}-\d{2} 02:15 UTC\): day 2 of the course, at 08:00 their time\./,
     );
+    expect(html).toContain('Scheduled after the next email (nominal times)');
+    expect(html).toMatch(/<th scope="row">followup-30<\/th><td>\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/td>/);
     const unknown = await app.request('/console/lookup', {
       method: 'POST',
       headers,
