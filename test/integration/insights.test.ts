@@ -297,6 +297,19 @@ describe('operator figures: a seeded cohort through the local stack with time tr
     expect(stack.log.lines.filter((line) => line.startsWith('error'))).toEqual([]);
   });
 
+  it('refuses bad arguments to the operator tools with a message naming them, and changes nothing', async () => {
+    const type = await tool(stack, 'ses-event', '--type', 'bounced', '--to', 'p1@example.com');
+    expect(type).toMatchObject({ status: 2, stdout: '' });
+    expect(type.stderr).toContain('ses-event: unknown --type "bounced"');
+    const unknown = await tool(stack, 'ses-event', '--type', 'complaint', '--to', 'nobody@example.com');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('ses-event: no subscriber has that address');
+    const range = await tool(stack, 'stats', '--since', '2026-02-30');
+    expect(range.status).toBe(2);
+    expect(range.stderr).toContain('stats: --since: "2026-02-30" is not a day like 2026-11-30.');
+    expect(range.stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+  });
+
   /** Every delivery SES could redeliver, twice; a complaint reported again; a dispatcher run with nothing due. */
   async function replayEverything() {
     for (const email of people) {

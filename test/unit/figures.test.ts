@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { quantile, tally } from '../../functions/domain/figures';
 import { isoWeek, type StatFact, sourceProblem } from '../../functions/domain/stat-facts';
+import { timelineOf } from '../../functions/domain/timeline';
 
 const KEYS = ['welcome', 'lesson-1', 'lesson-7', 'followup-30'];
 const days = ['2026-03-02', '2026-03-03'];
@@ -95,5 +96,31 @@ describe('fact keys and inputs', () => {
       'Use lower-case letters, digits, dots, dashes and underscores only.',
     );
     expect(sourceProblem('x'.repeat(41))).toBe('Use at most 40 characters.');
+  });
+});
+
+describe('a person’s timeline', () => {
+  it('shows items of kinds it does not know by their type and time, in time order with the SES outcomes', () => {
+    const entries = timelineOf(
+      [
+        { type: 'send', key: 'welcome', sentAt: '2026-03-02T08:00:00.000Z', step: 0 },
+        { type: 'history', kind: 'paused', at: '2026-03-03T09:00:00.000Z' },
+        {
+          type: 'subscriber',
+          createdAt: '2026-03-02T07:59:00.000Z',
+          status: 'unsubscribed',
+          endedAt: '2026-03-04T10:00:00.000Z',
+          source: 'podcast',
+        },
+      ],
+      [f('delivered', 'mail#p#welcome#delivered', { key: 'welcome', at: '2026-03-02T08:00:02.000Z' })],
+    );
+    expect(entries.map((e) => e.what)).toEqual([
+      'Signed up (source: podcast)',
+      'Sent welcome',
+      'Delivered: welcome',
+      'history: paused',
+      'Left: unsubscribed',
+    ]);
   });
 });
