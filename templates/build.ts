@@ -26,6 +26,7 @@ export const COMPILED_PATH = join(HERE, 'dist', 'compiled.ts');
 export const RUNTIME_EMAIL_VALUES = [
   'firstName',
   'unsubscribeUrl',
+  'manageUrl',
   'confirmUrl',
   'siteUrl',
   'postalAddress',
@@ -163,7 +164,7 @@ async function compilePages(root: string, manifest: CourseManifest): Promise<Rec
       substitute(layout.replace('{{content}}', body), buildValues),
     );
   }
-  for (const asset of ['site.css', 'signup.js']) {
+  for (const asset of ['site.css', 'signup.js', 'manage.js']) {
     const content = await readFile(join(root, 'pages', asset), 'utf8').catch(() => undefined);
     if (content !== undefined) pages[asset] = [content];
   }
