@@ -51,7 +51,10 @@ export async function changeSchedule(deps: Deps, token: string, change: Schedule
     const record = { at: now.toISOString(), action: change.action, details: describeChange(change, updated) };
     const expected = { status: subscriber.status, step: subscriber.step, version: subscriber.version ?? 0 };
     if (await deps.store.changePlan(subscriber.id, expected, plan, record, now.toISOString())) {
-      deps.log.info('subscriber changed their course', { subscriberId: subscriber.id, action: change.action });
+      deps.log.info('subscriber changed their course', {
+        subscriberId: subscriber.id,
+        action: change.action,
+      });
       return { ...updated, version: expected.version + 1 };
     }
     await deps.sleep(CHANGE_RETRY_MS);

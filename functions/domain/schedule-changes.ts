@@ -133,7 +133,8 @@ export function replan(
     if (restarts >= MAX_RESTARTS) throw new ChangeRefusedError('restarts-used');
     return { ...plan(restartStep(steps), base, now.getTime()), restarts: restarts + 1 };
   }
-  if (subscriber.status !== 'active' || !scheduleAnchor(subscriber)) throw new ChangeRefusedError('not-active');
+  if (subscriber.status !== 'active' || !scheduleAnchor(subscriber))
+    throw new ChangeRefusedError('not-active');
   const paused = isPaused(subscriber, now) ? subscriber.pausedUntil : undefined;
   switch (change.action) {
     case 'update': {
