@@ -7,7 +7,7 @@
  */
 import type { CourseStep } from './course';
 import { DomainError } from './errors';
-import { dueAt, MIN_GAP_MS } from './schedule';
+import { dueAt, MIN_GAP_MS, nominalSendMillis } from './schedule';
 import { isStopped, type Subscriber, scheduleAnchor } from './subscriber';
 import { addLocalDays, instantOf, wallTimeAt } from './zoned-time';
 
@@ -86,10 +86,10 @@ export function planStep(
   for (let shift = -1; shift <= 3; shift++) {
     const dayZero = addLocalDays(zone, earliest, shift - step.day);
     const anchorAt = new Date(instantOf(zone, { ...dayZero, hour: 12, minute: 0 })).toISOString();
-    const nextSendAt = dueAt(step, { ...place, confirmedAt: anchorAt }, lastSentAt);
-    const at = Date.parse(nextSendAt);
+    const anchor = { ...place, confirmedAt: anchorAt };
+    const at = nominalSendMillis(step, anchor);
     if (at >= earliest && (!laterDate || dateKey(zone, at) > dateKey(zone, last))) {
-      return { anchorAt, nextSendAt };
+      return { anchorAt, nextSendAt: dueAt(step, anchor, lastSentAt) };
     }
   }
   throw new Error(`no time found for step ${index}`);

@@ -123,11 +123,10 @@ function managePage(c: Context, deps: Deps, subscriber: Subscriber, token: strin
       new Set(['hourOptions']),
     );
   }
-  const restart =
-    subscriber.status === 'completed'
-      ? restartValues(subscriber)
-      : { restartHidden: 'hidden', restartNote: '' };
-  return sendPage(c, deps, 'manage-ended', 200, { ...common, state: endedState(subscriber), ...restart });
+  const state = endedState(subscriber);
+  if (subscriber.status === 'completed')
+    return sendPage(c, deps, 'manage-completed', 200, { ...common, state, ...restartValues(subscriber) });
+  return sendPage(c, deps, 'manage-ended', 200, { firstName: subscriber.firstName, token, state });
 }
 
 /** Applies a posted change and answers with a 303 to the updated page, or a page naming the problem. */

@@ -19,6 +19,7 @@ export type PageName =
   | 'error'
   | 'manage'
   | 'manage-ended'
+  | 'manage-completed'
   | 'manage-emails'
   | 'manage-problem';
 
@@ -36,6 +37,7 @@ const TITLES: Record<PageName, string> = {
   error: 'Something went wrong',
   manage: 'Manage your course',
   'manage-ended': 'Manage your course',
+  'manage-completed': 'Manage your course',
   'manage-emails': 'Your emails',
   'manage-problem': 'Nothing was changed',
 };
