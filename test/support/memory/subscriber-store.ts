@@ -171,7 +171,12 @@ export class MemorySubscriberStore implements SubscriberStore {
     const row = this.rows.get(id);
     if (!row || row.status !== expected.status || row.step !== expected.step) return false;
     if ((row.version ?? 0) !== expected.version || (row.leaseUntil && row.leaseUntil >= now)) return false;
-    Object.assign(row, { ...plan, version: expected.version + 1, endedAt: undefined });
+    Object.assign(row, {
+      ...plan,
+      pausedUntil: plan.pausedUntil,
+      version: expected.version + 1,
+      endedAt: undefined,
+    });
     this.index(row);
     this.changes.set(id, [...(this.changes.get(id) ?? []), record]);
     return true;
