@@ -49,9 +49,16 @@ export interface Replan {
   restarts: number;
 }
 
-/** The least time between the send of step `index - 1` and step `index`. */
-export function gapBefore(_steps: readonly Pick<CourseStep, 'kind'>[], _index: number): number {
+/** The least time between two course emails sent one after the other. */
+export function gapBetween(_previous: Pick<CourseStep, 'kind'>, _next: Pick<CourseStep, 'kind'>): number {
   return MIN_GAP_MS;
+}
+
+/** The least time between the send of step `index - 1` and step `index`. */
+export function gapBefore(steps: readonly Pick<CourseStep, 'kind'>[], index: number): number {
+  const previous = steps[index - 1];
+  const step = steps[index];
+  return previous && step ? gapBetween(previous, step) : 0;
 }
 
 const dateKey = (zone: string, ms: number) => {
