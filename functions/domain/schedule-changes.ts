@@ -7,7 +7,7 @@
  */
 import type { CourseStep } from './course';
 import { DomainError } from './errors';
-import { dueAt, MIN_GAP_MS, nominalSendMillis } from './schedule';
+import { dueAt, gapBetween, plannedSendMillis } from './schedule';
 import { isStopped, type Subscriber, scheduleAnchor } from './subscriber';
 import { addLocalDays, instantOf, wallTimeAt } from './zoned-time';
 
@@ -49,11 +49,6 @@ export interface Replan {
   restarts: number;
 }
 
-/** The least time between two course emails sent one after the other. */
-export function gapBetween(_previous: Pick<CourseStep, 'kind'>, _next: Pick<CourseStep, 'kind'>): number {
-  return MIN_GAP_MS;
-}
-
 /** The least time between the send of step `index - 1` and step `index`. */
 export function gapBefore(steps: readonly Pick<CourseStep, 'kind'>[], index: number): number {
   const previous = steps[index - 1];
@@ -68,7 +63,7 @@ const dateKey = (zone: string, ms: number) => {
 
 /**
  * Where step `index` goes when the plan restarts from `notBefore` with `timeZone` and `sendHour`: the first
- * of its nominal times (over candidate day-0 dates) at or after `notBefore` and the spacing after
+ * of its planned times (over candidate day-0 dates; check-ins and follow-ups kept to the daytime) at or after `notBefore` and the spacing after
  * `lastSentAt`, on a later local date than `lastSentAt` when its day is later than the previous step's.
  */
 export function planStep(
@@ -94,9 +89,9 @@ export function planStep(
     const dayZero = addLocalDays(zone, earliest, shift - step.day);
     const anchorAt = new Date(instantOf(zone, { ...dayZero, hour: 12, minute: 0 })).toISOString();
     const anchor = { ...place, confirmedAt: anchorAt };
-    const at = nominalSendMillis(step, anchor);
+    const at = plannedSendMillis(steps, index, anchor);
     if (at >= earliest && (!laterDate || dateKey(zone, at) > dateKey(zone, last))) {
-      return { anchorAt, nextSendAt: dueAt(step, anchor, lastSentAt) };
+      return { anchorAt, nextSendAt: dueAt(steps, index, anchor, lastSentAt) };
     }
   }
   throw new Error(`no time found for step ${index}`);

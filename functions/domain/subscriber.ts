@@ -89,7 +89,7 @@ export function confirmSubscriber(subscriber: Subscriber, steps: CourseStep[], n
     status: 'active',
     confirmedAt,
     step: 0,
-    nextSendAt: dueAt(first, { ...subscriber, confirmedAt }),
+    nextSendAt: dueAt(steps, 0, { ...subscriber, confirmedAt }),
   };
 }
 
@@ -102,7 +102,7 @@ export function advanceAfterSend(subscriber: Subscriber, steps: CourseStep[], se
   const next = steps[nextIndex];
   const anchor = scheduleAnchor(subscriber);
   if (!next || !anchor) return { step: nextIndex, completed: true };
-  return { step: nextIndex, nextSendAt: dueAt(next, anchor, sentAt) };
+  return { step: nextIndex, nextSendAt: dueAt(steps, nextIndex, anchor, sentAt) };
 }
 
 /** The anchor the subscriber's plan runs from: their zone and hour, and day 0 (re-anchored by changes). */

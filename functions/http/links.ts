@@ -23,6 +23,7 @@ export function linkRoutes(deps: Deps): Hono {
           firstName: outcome.subscriber.firstName,
           firstLessonAt: outcome.firstLessonAt ?? 'tomorrow morning',
           timeZone: outcome.subscriber.timeZone,
+          checkinTimes: outcome.checkinTimes,
           manageUrl: manageUrl(deps, outcome.subscriber.id, now),
           unsubscribeUrl: unsubscribeUrl(deps, outcome.subscriber.id, now),
         });

@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { confirm } from '../../functions/app/confirm';
+import { escapeHtml } from '../../functions/domain/render';
 import { MAX_RESTARTS } from '../../functions/domain/schedule-changes';
 import { newSubscriber, type Subscriber } from '../../functions/domain/subscriber';
 import { signToken } from '../../functions/domain/tokens';
@@ -36,6 +37,9 @@ beforeEach(async () => {
   subscriber = (await m.store.get(pending.id)) as Subscriber;
 });
 
+const lessonTitle = (day: number) =>
+  m.deps.steps.find((step) => step.kind === 'lesson' && step.day === day)?.title ?? '';
+
 const current = async () => (await m.store.get(subscriber.id)) as Subscriber;
 
 function post(fields: Record<string, string>, headers: Record<string, string> = {}, withToken = token) {
@@ -55,9 +59,8 @@ describe('GET /manage shows where the subscriber is and changes nothing', () => 
     const html = await response.text();
     expect(response.status).toBe(200);
     expect(html).toContain('Day 0 of 30');
-    expect(html).toMatch(
-      /Your next email<\/dt><dd>“Silence is not a verdict on you”, \w+day \d+ \w+ at 08:00/,
-    );
+    expect(html).toContain(`Your next email</dt><dd>“${escapeHtml(lessonTitle(1))}”, `);
+    expect(html).toMatch(/Your next email<\/dt><dd>[^<]+, \w+day \d+ \w+ at 08:00/);
     expect(html).toContain('Asia/Kolkata, 08:00');
     for (const action of ['update', 'pause', 'resume', 'restart'])
       expect(html).toContain(`name="action" value="${action}"`);
@@ -240,8 +243,8 @@ describe('the archive of received emails', () => {
   it('lists only the emails received, each readable online as sent, not indexed', async () => {
     await travelHours(30);
     const list = await (await app.request(`/manage/emails?token=${token}`)).text();
-    expect(list).toContain('Silence is not a verdict on you');
-    expect(list).not.toContain('Leave yourself out of it');
+    expect(list).toContain(escapeHtml(lessonTitle(1)));
+    expect(list).not.toContain(escapeHtml(lessonTitle(2)));
     const href = list.match(/href="(\/manage\/emails\/lesson-1\?token=[^"]+)"/)?.[1] ?? '';
     const response = await app.request(href.replaceAll('&amp;', '&'));
     expect(response.status).toBe(200);

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirm } from '../../functions/app/confirm';
 import type { CourseStep } from '../../functions/domain/course';
 import type { SendRecord } from '../../functions/domain/ports';
-import { gapBetween, MAX_PAUSE_DAYS, type ScheduleChange } from '../../functions/domain/schedule-changes';
+import { DAYTIME, gapBetween, keepsToDaytime } from '../../functions/domain/schedule';
+import { MAX_PAUSE_DAYS, type ScheduleChange } from '../../functions/domain/schedule-changes';
 import { newSubscriber } from '../../functions/domain/subscriber';
 import { signToken } from '../../functions/domain/tokens';
 import { instantOf, wallTimeAt } from '../../functions/domain/zoned-time';
@@ -175,6 +176,13 @@ function checkSends(sends: SendRecord[], history: History, steps: CourseStep[]):
     const gap = at - Date.parse(previous.sentAt);
     expect(gap, `${previous.key} → ${send.key} too close`).toBeGreaterThanOrEqual(gapBetween(before, step));
     const setting = settingAt(history, at);
+    if (keepsToDaytime(step)) {
+      // Check-ins and follow-ups fall due in the local daytime (08:00–20:00) and so arrive before 21:00.
+      expect(wallTimeAt(setting.timeZone, at).hour, `${send.key} at night`).toBeLessThan(21);
+      expect(wallTimeAt(setting.timeZone, at).hour, `${send.key} at night`).toBeGreaterThanOrEqual(
+        DAYTIME.firstHour,
+      );
+    }
     if (step.kind !== 'lesson') continue;
     // A lesson comes at the hour in force, unless the spacing after the email before it held it back.
     const heldBack = gap - gapBetween(before, step) < SLACK_MS;

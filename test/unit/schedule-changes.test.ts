@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { templates } from '../../functions/compose';
 import { courseSteps } from '../../functions/domain/course';
+import { DAYTIME, keepsToDaytime } from '../../functions/domain/schedule';
 import {
   ChangeRefusedError,
   gapBefore,
@@ -125,8 +126,11 @@ describe('every change, for any state and moment (property)', () => {
           expect(at).toBeGreaterThanOrEqual(Math.max(now.getTime(), Date.parse(plan.pausedUntil ?? '1970')));
           expect(at - Date.parse(lastSentAt)).toBeGreaterThanOrEqual(gapBefore(steps, plan.step));
           const wall = local(plan.timeZone, plan.nextSendAt);
-          const offset = steps[plan.step]?.hourOffset ?? 0;
-          expect([(plan.sendHour + offset) % 24, (plan.sendHour + offset + 1) % 24]).toContain(wall.hour);
+          const next = steps[plan.step];
+          if (next && keepsToDaytime(next)) {
+            expect(wall.hour).toBeGreaterThanOrEqual(DAYTIME.firstHour);
+            expect(wall.hour * 60 + wall.minute).toBeLessThanOrEqual(DAYTIME.lastHour * 60);
+          } else expect([plan.sendHour, (plan.sendHour + 1) % 24]).toContain(wall.hour);
           const last = local(plan.timeZone, lastSentAt);
           if (steps[plan.step]?.kind === 'lesson')
             expect([wall.year, wall.month, wall.day]).not.toEqual([last.year, last.month, last.day]);
