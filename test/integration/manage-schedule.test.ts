@@ -228,7 +228,7 @@ describe('the schedule through random changes, on what the dispatcher sent', () 
         checkSends(sends, history, steps);
         checkRuns(sends, steps, subscriber?.restarts ?? 0);
       }),
-      { numRuns: 16, endOnFailure: true },
+      { numRuns: 12, endOnFailure: true },
     );
   }, 240_000);
 });
