@@ -234,7 +234,7 @@ async function compilePages(
       substitute(layout.replace('{{content}}', body), buildValues),
     );
   }
-  for (const asset of ['site.css', 'signup.js', 'manage.js']) {
+  for (const asset of ['site.css', 'browser-zone.js', 'signup.js', 'manage.js']) {
     const content = await readFile(join(root, 'pages', asset), 'utf8').catch(() => undefined);
     if (content !== undefined) pages[asset] = [content];
   }

@@ -9,12 +9,11 @@ import {
 import type {
   ChangeRecord,
   DuePage,
-  ExpectedProfile,
+  PlanChange,
   RecordOutcome,
   SendRecord,
   SubscriberStore,
 } from '../domain/ports';
-import type { Replan } from '../domain/schedule-changes';
 import { dueShard, type Subscriber } from '../domain/subscriber';
 import {
   conditionHeld,
@@ -301,13 +300,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
    * history item. A crash between the two loses the history line of a change that took effect, never the
    * other way round.
    */
-  async changePlan(
-    id: string,
-    expected: ExpectedProfile,
-    plan: Replan,
-    record: ChangeRecord,
-    now: string,
-  ): Promise<boolean> {
+  async changePlan(id: string, { expected, plan, record, now }: PlanChange): Promise<boolean> {
     const version = expected.version + 1;
     const changed = await this.updateProfile(id, {
       UpdateExpression:

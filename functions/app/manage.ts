@@ -50,7 +50,7 @@ export async function changeSchedule(deps: Deps, token: string, change: Schedule
     const updated: Subscriber = { ...subscriber, ...plan, endedAt: undefined };
     const record = { at: now.toISOString(), action: change.action, details: describeChange(change, updated) };
     const expected = { status: subscriber.status, step: subscriber.step, version: subscriber.version ?? 0 };
-    if (await deps.store.changePlan(subscriber.id, expected, plan, record, now.toISOString())) {
+    if (await deps.store.changePlan(subscriber.id, { expected, plan, record, now: now.toISOString() })) {
       deps.log.info('subscriber changed their course', {
         subscriberId: subscriber.id,
         action: change.action,

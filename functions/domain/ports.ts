@@ -55,11 +55,13 @@ export interface ChangeRecord {
   details: Record<string, string | number>;
 }
 
-/** What a change expects the profile to still be; any other state refuses the write. */
-export interface ExpectedProfile {
-  status: SubscriberStatus;
-  step: number;
-  version: number;
+/** A change to write: the plan, the profile state it was computed from, its history line, and when. */
+export interface PlanChange {
+  /** What the profile must still be (status, step, version); any other state refuses the write. */
+  expected: { status: SubscriberStatus; step: number; version: number };
+  plan: Replan;
+  record: ChangeRecord;
+  now: string;
 }
 
 /** What recording a send did: recorded it, found it already recorded, or recorded it for a stopped subscriber. */
@@ -106,13 +108,7 @@ export interface SubscriberStore {
    * send holds a live claim at `now`, bumping its version; then adds `record` to their history. False when
    * the profile moved on or a send is in flight (read again and retry).
    */
-  changePlan(
-    id: string,
-    expected: ExpectedProfile,
-    plan: Replan,
-    record: ChangeRecord,
-    now: string,
-  ): Promise<boolean>;
+  changePlan(id: string, change: PlanChange): Promise<boolean>;
   /** Every change recorded for a subscriber, oldest first. */
   listChanges(id: string): Promise<ChangeRecord[]>;
 }

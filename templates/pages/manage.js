@@ -5,21 +5,7 @@
   const offer = document.querySelector('.zone-suggestion');
   const button = document.getElementById('use-browser-zone');
   if (!zone || !offer || !button) return;
-  // Chromium's ICU still reports some zones by their old names; offer the names people know today.
-  const RENAMED = {
-    'Asia/Calcutta': 'Asia/Kolkata',
-    'Asia/Katmandu': 'Asia/Kathmandu',
-    'Asia/Rangoon': 'Asia/Yangon',
-    'Asia/Saigon': 'Asia/Ho_Chi_Minh',
-    'Europe/Kiev': 'Europe/Kyiv',
-  };
-  let detected;
-  try {
-    const reported = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    detected = RENAMED[reported] || reported;
-  } catch {
-    return;
-  }
+  const detected = window.browserTimeZone();
   if (!detected || detected === zone.value) return;
   button.textContent = `Use this device’s time zone: ${detected}`;
   offer.hidden = false;

@@ -304,21 +304,34 @@ function subscriberChanges(make: MakePorts): void {
     const { subscribers } = await make();
     await storeActive(subscribers, 'ann', at(10));
     const paused = plan(0, at(600), { pausedUntil: at(500) });
-    expect(await subscribers.changePlan('ann', activeAt(0), paused, change(1, 'pause'), at(1))).toBe(true);
+    expect(
+      await subscribers.changePlan('ann', {
+        expected: activeAt(0),
+        plan: paused,
+        record: change(1, 'pause'),
+        now: at(1),
+      }),
+    ).toBe(true);
     expect(await subscribers.get('ann')).toMatchObject({ ...paused, version: 1 });
     expect(await subscribers.claimDue('ann', at(20), at(25))).toBeUndefined();
     expect(await subscribers.findDue(dueShard('ann', SHARDS), at(599))).toEqual({ entries: [] });
     expect(await subscribers.earliestDue(dueShard('ann', SHARDS))).toBe(at(600));
-    expect(await subscribers.changePlan('ann', activeAt(0), plan(0, at(30)), change(2), at(2))).toBe(false);
+    expect(
+      await subscribers.changePlan('ann', {
+        expected: activeAt(0),
+        plan: plan(0, at(30)),
+        record: change(2),
+        now: at(2),
+      }),
+    ).toBe(false);
     const resumed = plan(0, at(30));
     expect(
-      await subscribers.changePlan(
-        'ann',
-        { ...activeAt(0), version: 1 },
-        resumed,
-        change(3, 'resume'),
-        at(3),
-      ),
+      await subscribers.changePlan('ann', {
+        expected: { ...activeAt(0), version: 1 },
+        plan: resumed,
+        record: change(3, 'resume'),
+        now: at(3),
+      }),
     ).toBe(true);
     expect((await subscribers.get('ann'))?.pausedUntil).toBeUndefined();
     expect(await subscribers.listChanges('ann')).toEqual([change(1, 'pause'), change(3, 'resume')]);
@@ -329,10 +342,31 @@ function subscriberChanges(make: MakePorts): void {
     const { subscribers } = await make();
     await storeActive(subscribers, 'ann');
     await subscribers.claimDue('ann', at(1), at(6));
-    expect(await subscribers.changePlan('ann', activeAt(0), plan(0, at(900)), change(2), at(2))).toBe(false);
+    expect(
+      await subscribers.changePlan('ann', {
+        expected: activeAt(0),
+        plan: plan(0, at(900)),
+        record: change(2),
+        now: at(2),
+      }),
+    ).toBe(false);
     await subscribers.recordSend('ann', send(0), { nextSendAt: at(30) });
-    expect(await subscribers.changePlan('ann', activeAt(0), plan(0, at(900)), change(3), at(3))).toBe(false);
-    expect(await subscribers.changePlan('ann', activeAt(1), plan(1, at(900)), change(3), at(3))).toBe(true);
+    expect(
+      await subscribers.changePlan('ann', {
+        expected: activeAt(0),
+        plan: plan(0, at(900)),
+        record: change(3),
+        now: at(3),
+      }),
+    ).toBe(false);
+    expect(
+      await subscribers.changePlan('ann', {
+        expected: activeAt(1),
+        plan: plan(1, at(900)),
+        record: change(3),
+        now: at(3),
+      }),
+    ).toBe(true);
     expect(await subscribers.get('ann')).toMatchObject({ step: 1, nextSendAt: at(900), lastSentAt: at(1) });
   });
 
@@ -340,7 +374,12 @@ function subscriberChanges(make: MakePorts): void {
     const { subscribers } = await make();
     await storeActive(subscribers, 'ann');
     const changes = [1, 2, 3].map((n) =>
-      subscribers.changePlan('ann', activeAt(0), plan(0, at(n * 100)), change(n), at(1)),
+      subscribers.changePlan('ann', {
+        expected: activeAt(0),
+        plan: plan(0, at(n * 100)),
+        record: change(n),
+        now: at(1),
+      }),
     );
     expect((await Promise.all(changes)).filter(Boolean)).toHaveLength(1);
     expect(await subscribers.listChanges('ann')).toHaveLength(1);
@@ -352,14 +391,26 @@ function subscriberChanges(make: MakePorts): void {
     await subscribers.recordSend('ann', send(0), { completed: true });
     const restart = plan(0, at(100), { restarts: 1 });
     const completed = { status: 'completed' as const, step: 1, version: 0 };
-    expect(await subscribers.changePlan('ann', completed, restart, change(2, 'restart'), at(2))).toBe(true);
+    expect(
+      await subscribers.changePlan('ann', {
+        expected: completed,
+        plan: restart,
+        record: change(2, 'restart'),
+        now: at(2),
+      }),
+    ).toBe(true);
     const back = await subscribers.get('ann');
     expect(back).toMatchObject({ status: 'active', step: 0, restarts: 1, nextSendAt: at(100) });
     expect(back?.endedAt).toBeUndefined();
     expect(await subscribers.earliestDue(dueShard('ann', SHARDS))).toBe(at(100));
     await subscribers.stop('ann', 'unsubscribed', at(3));
     expect(
-      await subscribers.changePlan('ann', { ...activeAt(0), version: 1 }, restart, change(4), at(4)),
+      await subscribers.changePlan('ann', {
+        expected: { ...activeAt(0), version: 1 },
+        plan: restart,
+        record: change(4),
+        now: at(4),
+      }),
     ).toBe(false);
   });
 
@@ -367,13 +418,12 @@ function subscriberChanges(make: MakePorts): void {
     const { subscribers } = await make();
     await storeActive(subscribers, 'ann');
     await subscribers.recordSend('ann', send(0), { nextSendAt: at(2) });
-    await subscribers.changePlan(
-      'ann',
-      activeAt(1),
-      plan(0, at(5), { restarts: 1 }),
-      change(3, 'restart'),
-      at(3),
-    );
+    await subscribers.changePlan('ann', {
+      expected: activeAt(1),
+      plan: plan(0, at(5), { restarts: 1 }),
+      record: change(3, 'restart'),
+      now: at(3),
+    });
     const again = { ...send(0, at(5)), run: 1 };
     expect(await subscribers.recordSend('ann', again, { nextSendAt: at(900) })).toBe('recorded');
     expect(await subscribers.listSends('ann')).toEqual([send(0), again]);

@@ -5,7 +5,7 @@
  * send ledger). One stack, one subscriber per run, time travel between the changes.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { confirm } from '../../functions/app/confirm';
 import type { CourseStep } from '../../functions/domain/course';
 import type { SendRecord } from '../../functions/domain/ports';
@@ -15,7 +15,7 @@ import { newSubscriber } from '../../functions/domain/subscriber';
 import { signToken } from '../../functions/domain/tokens';
 import { instantOf, wallTimeAt } from '../../functions/domain/zoned-time';
 import { travel } from '../../functions/local/time-travel';
-import { emailsTo, startTestStack, type TestStack } from '../support/stack';
+import { emailsTo, useTestStack } from '../support/stack';
 
 /** Half-hour, 45-minute, and DST zones (Lord Howe moves by half an hour; Chatham sits at +12:45). */
 const ZONES = [
@@ -79,43 +79,39 @@ interface History {
   quiet: { from: number; until: number }[];
 }
 
-let stack: TestStack;
+const testStack = useTestStack();
 let people = 0;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
 
 /** Moves the clock to the next `month`/`day` (plus `extra` days) at least a day ahead. */
 function jumpToSeason(month: number, day: number, extra: number): void {
-  const now = stack.clock.now();
+  const now = testStack().clock.now();
   let year = now.getUTCFullYear();
   let target = Date.UTC(year, month - 1, day + extra, 5);
   while (target < now.getTime() + 24 * HOUR) target = Date.UTC(++year, month - 1, day + extra, 5);
-  stack.clock.moveTo(new Date(target));
+  testStack().clock.moveTo(new Date(target));
 }
 
 async function signUp(scenario: Scenario): Promise<{ id: string; email: string; token: string }> {
   const email = `p${people++}@example.com`;
-  const now = stack.clock.now();
+  const now = testStack().clock.now();
   const pending = newSubscriber(
-    stack.deps.newId(),
+    testStack().deps.newId(),
     { email, firstName: 'Pat', timeZone: scenario.timeZone, sendHour: scenario.sendHour },
     now,
   );
-  await stack.deps.store.create(pending);
-  await confirm(stack.deps, signToken(stack.deps.keys, 'confirm', pending.id, now.getTime()));
-  return { id: pending.id, email, token: signToken(stack.deps.keys, 'manage', pending.id, now.getTime()) };
+  await testStack().deps.store.create(pending);
+  await confirm(testStack().deps, signToken(testStack().deps.keys, 'confirm', pending.id, now.getTime()));
+  return {
+    id: pending.id,
+    email,
+    token: signToken(testStack().deps.keys, 'manage', pending.id, now.getTime()),
+  };
 }
 
 /** Posts a change as the manage page's form would; true when it was made (303). */
 async function post(token: string, change: ScheduleChange): Promise<boolean> {
   const fields = Object.fromEntries(Object.entries(change).map(([k, v]) => [k, String(v)]));
-  const response = await fetch(`${stack.urls.app}/manage?token=${token}`, {
+  const response = await fetch(`${testStack().urls.app}/manage?token=${token}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(fields).toString(),
@@ -133,8 +129,8 @@ async function play(scenario: Scenario, token: string, start: number): Promise<H
     if (open && open.until > at) open.until = at;
   };
   for (const { waitHours, change } of scenario.changes) {
-    await travel(stack.deps, stack.clock, waitHours);
-    const at = stack.clock.now().getTime();
+    await travel(testStack().deps, testStack().clock, waitHours);
+    const at = testStack().clock.now().getTime();
     if (!(await post(token, change))) continue;
     if (change.action === 'update') history.settings.push({ from: at, ...change });
     if (change.action === 'resume' || change.action === 'restart' || change.action === 'pause') endQuiet(at);
@@ -209,21 +205,21 @@ function checkRuns(sends: SendRecord[], steps: CourseStep[], restarts: number): 
 
 describe('the schedule through random changes, on what the dispatcher sent', () => {
   it('keeps the local hour, the spacing, the pauses, and sends every email of each run once', async () => {
-    const steps = stack.deps.steps;
+    const steps = testStack().deps.steps;
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (scenario) => {
         const [month, day] = SEASONS[scenario.season] ?? SEASONS[0];
         jumpToSeason(month, day, scenario.seasonDay);
-        const start = stack.clock.now().getTime();
+        const start = testStack().clock.now().getTime();
         const person = await signUp(scenario);
         const history = await play(scenario, person.token, start);
-        await travel(stack.deps, stack.clock, 24 * (45 + MAX_PAUSE_DAYS));
-        const subscriber = await stack.deps.store.get(person.id);
+        await travel(testStack().deps, testStack().clock, 24 * (45 + MAX_PAUSE_DAYS));
+        const subscriber = await testStack().deps.store.get(person.id);
         expect(subscriber?.status).toBe('completed');
-        const sends = (await stack.deps.store.listSends(person.id)).sort((a, b) =>
+        const sends = (await testStack().deps.store.listSends(person.id)).sort((a, b) =>
           a.sentAt.localeCompare(b.sentAt),
         );
-        const delivered = await emailsTo(stack, person.email);
+        const delivered = await emailsTo(testStack(), person.email);
         expect(delivered.map((email) => email.subject)).toHaveLength(sends.length);
         checkSends(sends, history, steps);
         checkRuns(sends, steps, subscriber?.restarts ?? 0);

@@ -6,12 +6,11 @@
 import type {
   ChangeRecord,
   DuePage,
-  ExpectedProfile,
+  PlanChange,
   RecordOutcome,
   SendRecord,
   SubscriberStore,
 } from '../../../functions/domain/ports';
-import type { Replan } from '../../../functions/domain/schedule-changes';
 import { dueShard, type Subscriber } from '../../../functions/domain/subscriber';
 import { pageOf } from './page';
 
@@ -160,13 +159,7 @@ export class MemorySubscriberStore implements SubscriberStore {
     return [...(this.sends.get(id) ?? [])].sort((a, b) => (a.run ?? 0) - (b.run ?? 0) || a.step - b.step);
   }
 
-  async changePlan(
-    id: string,
-    expected: ExpectedProfile,
-    plan: Replan,
-    record: ChangeRecord,
-    now: string,
-  ): Promise<boolean> {
+  async changePlan(id: string, { expected, plan, record, now }: PlanChange): Promise<boolean> {
     this.count('changePlan');
     const row = this.rows.get(id);
     if (!row || row.status !== expected.status || row.step !== expected.step) return false;
