@@ -16,6 +16,16 @@
     document.getElementById('timeZone-hint').textContent = 'Detected from your browser. Change it if it’s not right.';
   }
 
+  // The check-in times depend on the hour chosen; each option carries its own sentence, built with the page.
+  const hour = form.elements.namedItem('sendHour');
+  const checkins = document.getElementById('checkins-hint');
+  if (hour && checkins) {
+    hour.addEventListener('change', () => {
+      const chosen = hour.options[hour.selectedIndex];
+      if (chosen?.dataset.checkins) checkins.textContent = chosen.dataset.checkins;
+    });
+  }
+
   if (!window.fetch) return;
 
   let sending = false;
