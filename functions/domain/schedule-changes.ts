@@ -62,9 +62,10 @@ const dateKey = (zone: string, ms: number) => {
 };
 
 /**
- * Where step `index` goes when the plan restarts from `notBefore` with `timeZone` and `sendHour`: the first
- * of its planned times (over candidate day-0 dates; check-ins and follow-ups kept to the daytime) at or after `notBefore` and the spacing after
- * `lastSentAt`, on a later local date than `lastSentAt` when its day is later than the previous step's.
+ * Where step `index` goes when the plan restarts from `notBefore` with `timeZone` and `sendHour`: the
+ * first of its planned times over candidate day-0 dates (check-ins and follow-ups kept to the daytime) at
+ * or after `notBefore` and the spacing after `lastSentAt`, and on a later local date than `lastSentAt`
+ * when its day is later than the previous step's.
  */
 export function planStep(
   steps: readonly CourseStep[],
