@@ -2,6 +2,8 @@
 import type { Hono } from 'hono';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { confirm } from '../../functions/app/confirm';
+import { deliverDueStep } from '../../functions/app/deliver';
+import { changeSchedule } from '../../functions/app/manage';
 import { escapeHtml } from '../../functions/domain/render';
 import { MAX_RESTARTS } from '../../functions/domain/schedule-changes';
 import { newSubscriber, type Subscriber } from '../../functions/domain/subscriber';
@@ -262,5 +264,30 @@ describe('the archive of received emails', () => {
   it('does not show an email not yet received', async () => {
     const response = await app.request(`/manage/emails/lesson-2?token=${token}`);
     expect(response.status).toBe(404);
+  });
+});
+
+describe('the dispatcher and a change', () => {
+  it('holds an email it claimed when a pause committed after its lease ran out, before the send', async () => {
+    await travelHours(0);
+    const due = await current();
+    m.clock.moveTo(new Date(due.nextSendAt ?? ''));
+    const realGet = m.store.get.bind(m.store);
+    let pausedMeanwhile = false;
+    // The dispatcher stalls between its claim and its re-read for longer than the lease; a pause commits then.
+    m.store.get = async (id) => {
+      if (!pausedMeanwhile && m.store.rows.get(id)?.leaseUntil) {
+        pausedMeanwhile = true;
+        m.clock.moveTo(new Date(m.clock.now().getTime() + m.deps.settings.leaseMs + 1000));
+        await changeSchedule(m.deps, token, { action: 'pause', days: 3 });
+      }
+      return realGet(id);
+    };
+    const sentBefore = m.mailer.sent.length;
+    expect(await deliverDueStep(m.deps, subscriber.id, m.clock.now())).toBe('not-due');
+    expect(pausedMeanwhile).toBe(true);
+    expect(m.mailer.sent).toHaveLength(sentBefore);
+    expect(m.store.rows.get(subscriber.id)?.leaseUntil).toBeUndefined();
+    expect(await current()).toMatchObject({ step: due.step, version: 1 });
   });
 });
