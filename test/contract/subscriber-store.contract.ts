@@ -1,7 +1,7 @@
 /** What every `SubscriberStore` promises, whatever keeps the data. */
 import { describe, expect, it } from 'vitest';
 import { MalformedCursorError } from '../../functions/adapters/dynamo-document';
-import type { SubscriberStore } from '../../functions/domain/ports';
+import type { PlanChange, SubscriberStore } from '../../functions/domain/ports';
 import type { Replan } from '../../functions/domain/schedule-changes';
 import { dueShard } from '../../functions/domain/subscriber';
 import { at, confirmed, type MakePorts, pending, SHARDS, storeActive, T0, winners } from './ports';
@@ -298,40 +298,29 @@ const change = (minutes: number, action = 'update') => ({
   details: { sendHour: 18 },
 });
 const activeAt = (step: number) => ({ status: 'active' as const, step, version: 0 });
+/** A change of `planned`, expecting `expected`, made `minutes` after T0 (or at `nowMinutes`). */
+const planChange = (
+  expected: PlanChange['expected'],
+  planned: Replan,
+  minutes: number,
+  action = 'update',
+  nowMinutes = minutes,
+): PlanChange => ({ expected, plan: planned, record: change(minutes, action), now: at(nowMinutes) });
 
 function subscriberChanges(make: MakePorts): void {
   it('writes a change once onto the due index, bumps the version, and keeps it in the history', async () => {
     const { subscribers } = await make();
     await storeActive(subscribers, 'ann', at(10));
     const paused = plan(0, at(600), { pausedUntil: at(500) });
-    expect(
-      await subscribers.changePlan('ann', {
-        expected: activeAt(0),
-        plan: paused,
-        record: change(1, 'pause'),
-        now: at(1),
-      }),
-    ).toBe(true);
+    expect(await subscribers.changePlan('ann', planChange(activeAt(0), paused, 1, 'pause'))).toBe(true);
     expect(await subscribers.get('ann')).toMatchObject({ ...paused, version: 1 });
     expect(await subscribers.claimDue('ann', at(20), at(25))).toBeUndefined();
     expect(await subscribers.findDue(dueShard('ann', SHARDS), at(599))).toEqual({ entries: [] });
     expect(await subscribers.earliestDue(dueShard('ann', SHARDS))).toBe(at(600));
-    expect(
-      await subscribers.changePlan('ann', {
-        expected: activeAt(0),
-        plan: plan(0, at(30)),
-        record: change(2),
-        now: at(2),
-      }),
-    ).toBe(false);
+    expect(await subscribers.changePlan('ann', planChange(activeAt(0), plan(0, at(30)), 2))).toBe(false);
     const resumed = plan(0, at(30));
     expect(
-      await subscribers.changePlan('ann', {
-        expected: { ...activeAt(0), version: 1 },
-        plan: resumed,
-        record: change(3, 'resume'),
-        now: at(3),
-      }),
+      await subscribers.changePlan('ann', planChange({ ...activeAt(0), version: 1 }, resumed, 3, 'resume')),
     ).toBe(true);
     expect((await subscribers.get('ann'))?.pausedUntil).toBeUndefined();
     expect(await subscribers.listChanges('ann')).toEqual([change(1, 'pause'), change(3, 'resume')]);
@@ -342,31 +331,10 @@ function subscriberChanges(make: MakePorts): void {
     const { subscribers } = await make();
     await storeActive(subscribers, 'ann');
     await subscribers.claimDue('ann', at(1), at(6));
-    expect(
-      await subscribers.changePlan('ann', {
-        expected: activeAt(0),
-        plan: plan(0, at(900)),
-        record: change(2),
-        now: at(2),
-      }),
-    ).toBe(false);
+    expect(await subscribers.changePlan('ann', planChange(activeAt(0), plan(0, at(900)), 2))).toBe(false);
     await subscribers.recordSend('ann', send(0), { nextSendAt: at(30) });
-    expect(
-      await subscribers.changePlan('ann', {
-        expected: activeAt(0),
-        plan: plan(0, at(900)),
-        record: change(3),
-        now: at(3),
-      }),
-    ).toBe(false);
-    expect(
-      await subscribers.changePlan('ann', {
-        expected: activeAt(1),
-        plan: plan(1, at(900)),
-        record: change(3),
-        now: at(3),
-      }),
-    ).toBe(true);
+    expect(await subscribers.changePlan('ann', planChange(activeAt(0), plan(0, at(900)), 3))).toBe(false);
+    expect(await subscribers.changePlan('ann', planChange(activeAt(1), plan(1, at(900)), 3))).toBe(true);
     expect(await subscribers.get('ann')).toMatchObject({ step: 1, nextSendAt: at(900), lastSentAt: at(1) });
   });
 
@@ -374,12 +342,7 @@ function subscriberChanges(make: MakePorts): void {
     const { subscribers } = await make();
     await storeActive(subscribers, 'ann');
     const changes = [1, 2, 3].map((n) =>
-      subscribers.changePlan('ann', {
-        expected: activeAt(0),
-        plan: plan(0, at(n * 100)),
-        record: change(n),
-        now: at(1),
-      }),
+      subscribers.changePlan('ann', planChange(activeAt(0), plan(0, at(n * 100)), n, 'update', 1)),
     );
     expect((await Promise.all(changes)).filter(Boolean)).toHaveLength(1);
     expect(await subscribers.listChanges('ann')).toHaveLength(1);
@@ -391,39 +354,25 @@ function subscriberChanges(make: MakePorts): void {
     await subscribers.recordSend('ann', send(0), { completed: true });
     const restart = plan(0, at(100), { restarts: 1 });
     const completed = { status: 'completed' as const, step: 1, version: 0 };
-    expect(
-      await subscribers.changePlan('ann', {
-        expected: completed,
-        plan: restart,
-        record: change(2, 'restart'),
-        now: at(2),
-      }),
-    ).toBe(true);
+    expect(await subscribers.changePlan('ann', planChange(completed, restart, 2, 'restart'))).toBe(true);
     const back = await subscribers.get('ann');
     expect(back).toMatchObject({ status: 'active', step: 0, restarts: 1, nextSendAt: at(100) });
     expect(back?.endedAt).toBeUndefined();
     expect(await subscribers.earliestDue(dueShard('ann', SHARDS))).toBe(at(100));
     await subscribers.stop('ann', 'unsubscribed', at(3));
-    expect(
-      await subscribers.changePlan('ann', {
-        expected: { ...activeAt(0), version: 1 },
-        plan: restart,
-        record: change(4),
-        now: at(4),
-      }),
-    ).toBe(false);
+    expect(await subscribers.changePlan('ann', planChange({ ...activeAt(0), version: 1 }, restart, 4))).toBe(
+      false,
+    );
   });
 
   it('keeps the sends of each run of the course apart in the ledger', async () => {
     const { subscribers } = await make();
     await storeActive(subscribers, 'ann');
     await subscribers.recordSend('ann', send(0), { nextSendAt: at(2) });
-    await subscribers.changePlan('ann', {
-      expected: activeAt(1),
-      plan: plan(0, at(5), { restarts: 1 }),
-      record: change(3, 'restart'),
-      now: at(3),
-    });
+    await subscribers.changePlan(
+      'ann',
+      planChange(activeAt(1), plan(0, at(5), { restarts: 1 }), 3, 'restart'),
+    );
     const again = { ...send(0, at(5)), run: 1 };
     expect(await subscribers.recordSend('ann', again, { nextSendAt: at(900) })).toBe('recorded');
     expect(await subscribers.listSends('ann')).toEqual([send(0), again]);
