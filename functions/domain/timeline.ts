@@ -45,6 +45,15 @@ function questionEntries(q: Item): [unknown, string][] {
   ];
 }
 
+/** A change's details as ` (hour 7, zone Asia/Kathmandu)`; empty when there are none. */
+function detailsOf(details: unknown): string {
+  if (!details || typeof details !== 'object') return '';
+  const pairs = Object.entries(details as Record<string, unknown>).map(
+    ([name, value]) => `${name} ${String(value)}`,
+  );
+  return pairs.length > 0 ? ` (${pairs.join(', ')})` : '';
+}
+
 /** The entries one stored item stands for. */
 function entriesOf(item: Item): [unknown, string][] {
   switch (item.type) {
@@ -56,6 +65,10 @@ function entriesOf(item: Item): [unknown, string][] {
       return questionEntries(item);
     case 'consent':
       return [[item.at, 'Consent recorded (signup form)']];
+    case 'change':
+      return [
+        [item.at, `Changed by the subscriber: ${text(item.action) ?? 'settings'}${detailsOf(item.details)}`],
+      ];
     default: {
       const at = Object.values(item).find((v) => typeof v === 'string' && ISO.test(v));
       const kind = text(item.kind) ?? text(item.change) ?? text(item.action);

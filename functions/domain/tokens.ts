@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidTokenError } from './errors';
 
 /** What a token lets its bearer do; part of the MAC so a token for one purpose never works for another. */
-export type TokenPurpose = 'confirm' | 'unsubscribe' | 'console-link' | 'console-session';
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'manage' | 'console-link' | 'console-session';
 
 /** Signing keys: the current key signs; every key verifies (the previous one during rotation). */
 export interface SigningKeys {
@@ -18,6 +18,8 @@ export const TOKEN_LIFETIME_SECONDS: Record<TokenPurpose, number | undefined> = 
   'console-link': 15 * 60,
   // A console session lasts a working day at most; signing in again is one email away.
   'console-session': 12 * 3600,
+  // The manage link sits in every email; it works as long as the subscriber exists (erasure ends it).
+  manage: undefined,
 };
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
