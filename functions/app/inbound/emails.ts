@@ -146,13 +146,13 @@ export function composeExpertEmail(
 ): OutgoingEmail {
   const due = new Date(Date.parse(question.receivedAt) + ESCALATE_AFTER_MS).toISOString();
   const blocks = [
-    `${subscriber.firstName} (day ${question.day} of the course) has a question. Reply to this email to answer: your reply goes to them in their own email thread, without the quoted text below it. Please answer by ${utc(due)}.`,
+    `${subscriber.firstName} (day ${question.day} of the course) has a question. Reply to this email to answer: your reply goes to them in their own email thread, without the quoted text below it. Please answer by ${utc(due)}. Or answer in the console: ${deps.settings.siteUrl}/console/queue`,
     ...questionBlocks(question),
     '--- Context ---',
     ...contextBlocks(deps, subscriber, question, context),
   ];
   return {
-    to: deps.settings.expertAddress,
+    to: question.assignee ?? deps.settings.expertAddress,
     subject: `Question from ${subscriber.firstName} (day ${question.day}): ${question.subject || '(no subject)'}`,
     text: text(blocks),
     html: html(blocks),
@@ -181,7 +181,7 @@ export function composeAnswer(
   };
 }
 
-/** The one reminder at 20 hours, to the expert. */
+/** The one reminder at 20 hours, to the expert the question is with. */
 export function composeReminder(
   deps: ComposeDeps,
   subscriber: Subscriber,
@@ -193,7 +193,7 @@ export function composeReminder(
     ...questionBlocks(question),
   ];
   return {
-    to: deps.settings.expertAddress,
+    to: question.assignee ?? deps.settings.expertAddress,
     subject: `Reminder: answer ${subscriber.firstName} by ${utc(due)}`,
     text: text(blocks),
     html: html(blocks),
@@ -203,12 +203,13 @@ export function composeReminder(
   };
 }
 
-/** The escalation at 24 hours, to the backup address, which may answer it too. */
+/** The escalation at 24 hours, to `to` (the backup address and every expert), who may all answer it. */
 export function composeEscalation(
   deps: ComposeDeps,
   subscriber: Subscriber,
   question: Question,
   context: QuestionContext,
+  to: string,
 ): OutgoingEmail {
   const blocks = [
     `A question has waited 24 hours without an answer (received ${utc(question.receivedAt)}). The promise to ${subscriber.firstName} is broken unless someone answers now. Reply to this email to answer: the reply goes to them in their own thread.`,
@@ -217,7 +218,7 @@ export function composeEscalation(
     ...contextBlocks(deps, subscriber, question, context),
   ];
   return {
-    to: deps.settings.backupAddress || deps.settings.expertAddress,
+    to,
     subject: `Overdue: ${subscriber.firstName}'s question has waited 24 hours`,
     text: text(blocks),
     html: html(blocks),

@@ -11,6 +11,7 @@ import {
 } from '../../domain/questions';
 import type { Subscriber } from '../../domain/subscriber';
 import { verifyShortMac } from '../../domain/tokens';
+import { nextAssignee } from '../assign';
 import type { Deps } from '../deps';
 import { sendWithRetry } from '../send-with-retry';
 import { composeAcknowledgement, composeExpertEmail, composeUnsubscribedNote } from './emails';
@@ -38,13 +39,13 @@ async function noteUnsubscribed(
 
 /**
  * A subscriber's reply to a course email: stored as a question with their course day and the message's
- * ids, forwarded to the expert with context, and acknowledged in the subscriber's thread (at most once
+ * ids and raw message, assigned to an expert (round-robin) and forwarded to them with context, and acknowledged in the subscriber's thread (at most once
  * an hour). Mail that fails SPF and DKIM, carries no text, or goes over the daily limit is kept and
  * marked, not forwarded. Someone who unsubscribed gets one polite note a day and nothing reaches the expert.
  */
 export async function receiveReply(
   deps: Deps,
-  { mail, address, messageKey, authenticated }: Routed,
+  { mail, address, messageKey, authenticated, raw }: Routed,
 ): Promise<InboundReport> {
   if (!verifyShortMac(deps.keys, 'reply', address.id, address.mac)) {
     return { outcome: 'dropped', reason: 'bad-mac' };
@@ -83,8 +84,10 @@ export async function receiveReply(
     attachments: mail.attachments.slice(0, 50),
     messageId: mail.messageId,
     references: mail.references.slice(-20),
+    assignee: holdReason ? undefined : await nextAssignee(deps),
   };
   if (!(await deps.questions.add(question))) return { outcome: 'duplicate', subscriberId, questionId: id };
+  if (raw) await deps.console.keepRawMessage(id, Buffer.from(raw).toString('utf8'));
   if (holdReason) return { outcome: 'held', reason: holdReason, subscriberId, questionId: id };
 
   const sends = await deps.store.listSends(subscriberId);
