@@ -35,8 +35,9 @@ function localNow(timeZone: string, now: Date): string {
 
 function emailTitle(deps: Deps, send: SendRecord): string {
   const email = deps.templates.manifest.emails.find((e) => e.key === send.key);
-  const kind = email?.kind ?? send.key;
-  return `${kind} ${send.key.replace(/^[a-z]+-/, '')}: ${(email?.subject ?? send.key).replace(/\{\{[^}]*\}\}/g, '…')}`;
+  const number = /-(\d+)$/.exec(send.key)?.[1];
+  const label = `${email?.kind ?? send.key}${number ? ` ${number}` : ''}`;
+  return `${label}: ${(email?.subject ?? send.key).replace(/\{\{[^}]*\}\}/g, '…')}`;
 }
 
 function questionBlock(ctx: QuestionContext, ref: string, deps: Deps): Safe {
