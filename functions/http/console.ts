@@ -3,10 +3,17 @@
  * figures and the operators' pages, each its own sub-app behind `requireStaff`.
  */
 import { type Context, Hono } from 'hono';
-import { requestSignIn, signInLinkValid, startSession } from '../app/console/sign-in';
+import { getCookie } from 'hono/cookie';
+import { requestSignIn, signInLinkValid, staffFromSession, startSession } from '../app/console/sign-in';
 import type { Deps } from '../app/deps';
 import { RateLimitedError } from '../domain/rate-limit';
-import { type ConsoleEnv, clearSessionCookie, requireStaff, setSessionCookie } from './console-auth';
+import {
+  type ConsoleEnv,
+  clearSessionCookie,
+  requireStaff,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from './console-auth';
 import { formFields } from './console-form';
 import { consolePage, h, type Safe } from './console-layout';
 import { questionRoutes } from './console-question';
@@ -55,7 +62,12 @@ function signInRoutes(deps: Deps, options: ConsoleOptions): Hono {
       throw new RequestError(403, 'cross_site', 'Sign in on the console itself.');
   };
   return new Hono()
-    .get('/', (c) => consolePage(c, { title: 'Sign in', body: signInForm() }))
+    .get('/', async (c) => {
+      // Someone signed in already (a bookmark of /console) goes straight to the queue.
+      if (await staffFromSession(deps, getCookie(c, SESSION_COOKIE)))
+        return c.redirect('/console/queue', 303);
+      return consolePage(c, { title: 'Sign in', body: signInForm() });
+    })
     .post('/', timingFloor(options.floorMs), limitBody(), async (c) => {
       refuseCrossSite(c);
       const email = (await formFields(c)).email?.trim() ?? '';

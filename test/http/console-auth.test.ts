@@ -78,6 +78,8 @@ describe('signing in by emailed link', () => {
     const queue = await app.request('/console/queue', { headers: { cookie: cookieFrom(response) } });
     expect(queue.status).toBe(200);
     expect(await queue.text()).toContain(EXPERT);
+    const signInPage = await app.request('/console', { headers: { cookie: cookieFrom(response) } });
+    expect([signInPage.status, signInPage.headers.get('location')]).toEqual([303, '/console/queue']);
   });
 
   it('marks the cookie Secure when the site is served over https', async () => {
