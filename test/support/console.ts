@@ -47,7 +47,7 @@ export async function browserSessionCookie(deps: Deps, email: string, appUrl: st
 /** Stores a subscriber as if they had signed up and confirmed now (no email is sent): active, first lesson due. */
 export async function storeActiveSubscriber(
   deps: Deps,
-  person: { email: string; firstName?: string; timeZone?: string },
+  person: { email: string; firstName?: string; timeZone?: string; sendHour?: number },
 ): Promise<Subscriber> {
   const now = deps.clock.now();
   const pending = newSubscriber(

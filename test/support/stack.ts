@@ -109,7 +109,7 @@ export function lambdaEnvironment(
  */
 export function activeSubscriber(
   stack: LocalStack,
-  person: { email: string; firstName?: string; timeZone?: string },
+  person: { email: string; firstName?: string; timeZone?: string; sendHour?: number },
 ): Promise<Subscriber> {
   return storeActiveSubscriber(stack.deps, person);
 }
