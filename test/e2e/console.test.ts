@@ -89,8 +89,14 @@ describe('the console in a browser', () => {
     const [mail] = (await emailsTo(stack, EXPERT)).filter((e) => e.subject.includes('sign-in link'));
     await page.goto(linkIn(mail?.body.text, `${stack.urls.app}/console/sign-in?token=`));
     await inspect(page, 'sign-in-link');
+    const link = page.url();
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${stack.urls.app}/console/queue`);
+    const reused = await context.newPage();
+    await reused.goto(link);
+    await reused.getByRole('button', { name: 'Sign in' }).click();
+    expect(await textOf(reused.getByRole('alert'))).toContain('expired or was used already');
+    await inspect(reused, 'sign-in-link-used');
     expect((await textOf(page.getByRole('heading', { level: 1 }))).trim()).toBe('Questions');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${stack.urls.app}/console`);
@@ -184,8 +190,15 @@ describe('the console in a browser', () => {
     await page.goto(`${stack.urls.app}/console/team`);
     expect((await textOf(page.getByRole('heading', { level: 1 }))).trim()).toBe('Team');
     await inspect(page, 'team');
-    const refused = await (await expert.newPage()).goto(`${stack.urls.app}/console/team`);
+    const expertPage = await expert.newPage();
+    const refused = await expertPage.goto(`${stack.urls.app}/console/team`);
     expect(refused?.status()).toBe(403);
+    await inspect(expertPage, 'not-available');
+    const missing = await expertPage.goto(
+      `${stack.urls.app}/console/q/guessed-0123456789abcdef.000000000000`,
+    );
+    expect(missing?.status()).toBe(404);
+    await inspect(expertPage, 'no-such-question');
     await Promise.all([operator.close(), expert.close()]);
   });
 });

@@ -78,8 +78,11 @@ describe('the queue', () => {
     const ids = [await ask(ann, 'One?'), await ask(ann, 'Two?'), await ask(ann, 'Three?')];
     const assignees = await Promise.all(ids.map(async (id) => (await m.questions.get(id))?.assignee));
     expect(assignees).toEqual([EXPERT, EXPERT2, EXPERT]);
-    const notified = m.mailer.sent.filter((e) => e.tags.email === 'question-expert').map((e) => e.to);
-    expect(notified).toEqual([EXPERT, EXPERT2, EXPERT]);
+    const notified = m.mailer.sent.filter((e) => e.tags.email === 'question-expert');
+    expect(notified.map((e) => e.to)).toEqual([EXPERT, EXPERT2, EXPERT]);
+    expect(notified[1]?.text).toContain(
+      `Or answer it in the console: http://localhost:3000${pathOf(ids[1] ?? '')}`,
+    );
     const mine = await (await get('/console/queue?view=mine', EXPERT2)).text();
     expect(mine).toContain('Two?');
     expect(mine).not.toContain('One?');

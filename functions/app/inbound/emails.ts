@@ -14,6 +14,7 @@ import { escapeHtml } from '../../domain/render';
 import type { Subscriber } from '../../domain/subscriber';
 import { shortMac } from '../../domain/tokens';
 import { replyAddress } from '../compose-email';
+import { questionRef } from '../console/questions';
 import type { Deps } from '../deps';
 
 type ComposeDeps = Pick<Deps, 'keys' | 'settings' | 'templates'>;
@@ -21,6 +22,11 @@ type ComposeDeps = Pick<Deps, 'keys' | 'settings' | 'templates'>;
 /** The address the expert answers a question at; its MAC stops anyone from answering in the expert's name. */
 export function answerAddress(deps: Pick<Deps, 'keys' | 'settings'>, questionId: string): string {
   return `answer+${questionId}.${shortMac(deps.keys, 'answer', questionId)}@${deps.settings.replyDomain}`;
+}
+
+/** Where the question is in the console (the link signs in first when there is no session). */
+function inConsole(deps: ComposeDeps, question: Question): string {
+  return `Or answer it in the console: ${deps.settings.siteUrl}/console/q/${questionRef(deps, question.id)}`;
 }
 
 /** Text blocks: a paragraph per blank-line-separated block; lines kept. */
@@ -146,7 +152,7 @@ export function composeExpertEmail(
 ): OutgoingEmail {
   const due = new Date(Date.parse(question.receivedAt) + ESCALATE_AFTER_MS).toISOString();
   const blocks = [
-    `${subscriber.firstName} (day ${question.day} of the course) has a question. Reply to this email to answer: your reply goes to them in their own email thread, without the quoted text below it. Please answer by ${utc(due)}. Or answer in the console: ${deps.settings.siteUrl}/console/queue`,
+    `${subscriber.firstName} (day ${question.day} of the course) has a question. Reply to this email to answer: your reply goes to them in their own email thread, without the quoted text below it. Please answer by ${utc(due)}. ${inConsole(deps, question)}`,
     ...questionBlocks(question),
     '--- Context ---',
     ...contextBlocks(deps, subscriber, question, context),
@@ -189,7 +195,7 @@ export function composeReminder(
 ): OutgoingEmail {
   const due = new Date(Date.parse(question.receivedAt) + ESCALATE_AFTER_MS).toISOString();
   const blocks = [
-    `Reminder: ${subscriber.firstName}'s question (day ${question.day}) arrived ${utc(question.receivedAt)} and is not answered yet. The 24-hour promise runs out at ${utc(due)}. Reply to this email to answer.`,
+    `Reminder: ${subscriber.firstName}'s question (day ${question.day}) arrived ${utc(question.receivedAt)} and is not answered yet. The 24-hour promise runs out at ${utc(due)}. Reply to this email to answer. ${inConsole(deps, question)}`,
     ...questionBlocks(question),
   ];
   return {
@@ -212,7 +218,7 @@ export function composeEscalation(
   to: string,
 ): OutgoingEmail {
   const blocks = [
-    `A question has waited 24 hours without an answer (received ${utc(question.receivedAt)}). The promise to ${subscriber.firstName} is broken unless someone answers now. Reply to this email to answer: the reply goes to them in their own thread.`,
+    `A question has waited 24 hours without an answer (received ${utc(question.receivedAt)}). The promise to ${subscriber.firstName} is broken unless someone answers now. Reply to this email to answer: the reply goes to them in their own thread. ${inConsole(deps, question)}`,
     ...questionBlocks(question),
     '--- Context ---',
     ...contextBlocks(deps, subscriber, question, context),
