@@ -40,12 +40,13 @@ async function enforceSignInLimits(deps: Deps, emailKey: string, clientIp: strin
 }
 
 /**
- * Sends a sign-in link if `email` belongs to an expert or operator; does nothing otherwise. The caller
+ * Sends a sign-in link if `email` belongs to an expert or operator (returning to the console path `next`
+ * once used, when given); does nothing otherwise. The caller
  * answers the same way in both cases, so nobody learns who has access. Over the limits: RateLimitedError.
  */
 export async function requestSignIn(
   deps: Deps,
-  request: { email: string; clientIp?: string | undefined },
+  request: { email: string; clientIp?: string | undefined; next?: string | undefined },
 ): Promise<'sent' | 'not-staff'> {
   const now = deps.clock.now();
   const email = normaliseEmail(request.email);
@@ -53,7 +54,9 @@ export async function requestSignIn(
   if (rolesOf(deps.settings, email).length === 0) return 'not-staff';
   const linkId = deps.newId();
   await deps.console.saveSignInLink(linkId, email, new Date(now.getTime() + LINK_MS).toISOString());
-  const link = `${deps.settings.siteUrl}/console/sign-in?token=${signToken(deps.keys, 'console-link', linkId, now.getTime())}`;
+  const token = signToken(deps.keys, 'console-link', linkId, now.getTime());
+  const query = new URLSearchParams({ token, ...(request.next ? { next: request.next } : {}) });
+  const link = `${deps.settings.siteUrl}/console/sign-in?${query}`;
   const text = [
     'Someone (we hope you) asked to sign in to the expert console.',
     `Open this link within 15 minutes to sign in. It works once:\n${link}`,
