@@ -26,6 +26,8 @@ afterAll(async () => {
   smtp.close();
   await stack.stop();
   expect(stack.log.lines.filter((line) => line.startsWith('error'))).toEqual([]);
+  // Ids and outcomes only: no address, name or message text in the logs.
+  expect(stack.log.lines.join('\n')).not.toMatch(/@|Lea|Should I call|From the console|By email/);
 });
 
 async function askedQuestion(email: string): Promise<string> {

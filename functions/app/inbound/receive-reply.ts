@@ -37,6 +37,21 @@ async function noteUnsubscribed(
   return { outcome: 'noted', reason: 'unsubscribed', subscriberId };
 }
 
+/** Raw messages kept for the console are cut to this many bytes: an item holds 400 KB. */
+const MAX_RAW_BYTES = 300_000;
+
+/** Keeps the raw message for the console's "raw" view; losing it must not stop the question. */
+async function keepRaw(deps: Deps, questionId: string, raw: Uint8Array): Promise<void> {
+  try {
+    await deps.console.keepRawMessage(
+      questionId,
+      Buffer.from(raw).subarray(0, MAX_RAW_BYTES).toString('utf8'),
+    );
+  } catch (error) {
+    deps.log.warn('raw message not kept', { questionId, error: (error as Error).name });
+  }
+}
+
 /**
  * A subscriber's reply to a course email: stored as a question with their course day and the message's
  * ids and raw message, assigned to an expert (round-robin) and forwarded to them with context, and acknowledged in the subscriber's thread (at most once
@@ -87,7 +102,7 @@ export async function receiveReply(
     assignee: holdReason ? undefined : await nextAssignee(deps),
   };
   if (!(await deps.questions.add(question))) return { outcome: 'duplicate', subscriberId, questionId: id };
-  if (raw) await deps.console.keepRawMessage(id, Buffer.from(raw).toString('utf8'));
+  if (raw) await keepRaw(deps, id, raw);
   if (holdReason) return { outcome: 'held', reason: holdReason, subscriberId, questionId: id };
 
   const sends = await deps.store.listSends(subscriberId);
