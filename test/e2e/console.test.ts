@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, seriousAxeViolations } from '../support/browser';
+import { COLOUR_RULES, launchBrowser, seriousAxeViolations } from '../support/browser';
 import { browserSessionCookie, EXPERT, EXPERT2, OPERATOR } from '../support/console';
 import { emailsTo, header, linkIn, type SentEmail, startTestStack, type TestStack } from '../support/stack';
 import { confirmLinkFor, uniqueEmail } from './flows';
@@ -34,9 +34,12 @@ async function textOf(locator: Locator): Promise<string> {
   return (await locator.first().textContent()) ?? '';
 }
 
-/** Checks the page with axe, then photographs it at both widths. */
+/** Checks the page with axe (colors in the dark scheme too), then photographs it at both widths. */
 async function inspect(page: Page, name: string): Promise<void> {
   expect(await seriousAxeViolations(page), `axe on ${name}`).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await seriousAxeViolations(page, COLOUR_RULES), `axe on ${name}, dark`).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'light' });
   for (const width of [375, 1280]) {
     await page.setViewportSize({ width, height: 900 });
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
