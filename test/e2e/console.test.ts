@@ -42,6 +42,10 @@ async function inspect(page: Page, name: string): Promise<void> {
   await page.emulateMedia({ colorScheme: 'light' });
   for (const width of [375, 1280]) {
     await page.setViewportSize({ width, height: 900 });
+    // Nothing wider than the window: no sideways scrolling on a phone.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width} px`).toBe(
+      width,
+    );
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
   }
 }
