@@ -56,7 +56,7 @@ export async function storeActiveSubscriber(
       email: person.email,
       firstName: person.firstName ?? 'Fay',
       timeZone: person.timeZone ?? 'UTC',
-      sendHour: 8,
+      sendHour: person.sendHour ?? 8,
     },
     now,
   );
