@@ -29,6 +29,7 @@ export const COMPILED_PATH = join(HERE, 'dist', 'compiled.ts');
 export const RUNTIME_EMAIL_VALUES = [
   'firstName',
   'unsubscribeUrl',
+  'manageUrl',
   'confirmUrl',
   'siteUrl',
   'postalAddress',
@@ -233,7 +234,7 @@ async function compilePages(
       substitute(layout.replace('{{content}}', body), buildValues),
     );
   }
-  for (const asset of ['site.css', 'signup.js', 'console.css']) {
+  for (const asset of ['site.css', 'browser-zone.js', 'signup.js', 'manage.js', 'console.css']) {
     const content = await readFile(join(root, 'pages', asset), 'utf8').catch(() => undefined);
     if (content !== undefined) pages[asset] = [content];
   }

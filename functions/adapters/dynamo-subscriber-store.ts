@@ -6,7 +6,14 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { DuePage, RecordOutcome, SendRecord, SubscriberStore } from '../domain/ports';
+import type {
+  ChangeRecord,
+  DuePage,
+  PlanChange,
+  RecordOutcome,
+  SendRecord,
+  SubscriberStore,
+} from '../domain/ports';
 import { dueShard, type Subscriber } from '../domain/subscriber';
 import {
   conditionHeld,
@@ -28,7 +35,8 @@ export interface DynamoStoreOptions {
 
 const subKey = (id: string) => ({ pk: `SUB#${id}`, sk: 'PROFILE' });
 const emailKey = (key: string) => ({ pk: `EMAIL#${key}`, sk: 'EMAIL' });
-const sendSk = (step: number) => `SEND#${String(step).padStart(3, '0')}`;
+/** `SEND#007` for the first run of the course, `SEND#007#1` for the same step after one restart. */
+const sendSk = (step: number, run = 0) => `SEND#${String(step).padStart(3, '0')}${run > 0 ? `#${run}` : ''}`;
 const STATUS = { '#status': 'status' };
 
 /** A conditional update of one profile, as its access pattern: what it changes, and when. */
@@ -248,7 +256,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
       this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `SUB#${id}`, sk: sendSk(record.step), type: 'send', ...record },
+          Item: { pk: `SUB#${id}`, sk: sendSk(record.step, record.run), type: 'send', ...record },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
@@ -282,6 +290,56 @@ export class DynamoSubscriberStore implements SubscriberStore {
 
   async listSends(id: string): Promise<SendRecord[]> {
     const items = await itemsWithPrefix(this.doc, this.table, `SUB#${id}`, 'SEND#');
-    return items.map(({ step, key, messageId, sentAt }) => ({ step, key, messageId, sentAt }) as SendRecord);
+    return items
+      .map(({ step, key, messageId, sentAt, run }) => ({ step, key, messageId, sentAt, run }) as SendRecord)
+      .sort((a, b) => (a.run ?? 0) - (b.run ?? 0) || a.step - b.step);
+  }
+
+  /**
+   * One conditional write of the profile (status, step and version as read, no live send claim), then the
+   * history item. A crash between the two loses the history line of a change that took effect, never the
+   * other way round.
+   */
+  async changePlan(id: string, { expected, plan, record, now }: PlanChange): Promise<boolean> {
+    const version = expected.version + 1;
+    const changed = await this.updateProfile(id, {
+      UpdateExpression:
+        'SET #status = :status, step = :step, sendHour = :sendHour, #timeZone = :timeZone, anchorAt = :anchorAt, ' +
+        `nextSendAt = :nextSendAt, restarts = :restarts, version = :version, duePk = :duePk, dueSk = :dueSk${plan.pausedUntil ? ', pausedUntil = :pausedUntil' : ''} ` +
+        `REMOVE endedAt${plan.pausedUntil ? '' : ', pausedUntil'}`,
+      ConditionExpression:
+        `#status = :wasStatus AND step = :wasStep AND ${expected.version === 0 ? 'attribute_not_exists(version)' : 'version = :wasVersion'}` +
+        ' AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+      ExpressionAttributeNames: { ...STATUS, '#timeZone': 'timeZone' },
+      ExpressionAttributeValues: {
+        ':status': plan.status,
+        ':step': plan.step,
+        ':sendHour': plan.sendHour,
+        ':timeZone': plan.timeZone,
+        ':anchorAt': plan.anchorAt,
+        ':nextSendAt': plan.nextSendAt,
+        ':restarts': plan.restarts,
+        ':version': version,
+        ...this.dueValues(id, plan.nextSendAt),
+        ...(plan.pausedUntil ? { ':pausedUntil': plan.pausedUntil } : {}),
+        ':wasStatus': expected.status,
+        ':wasStep': expected.step,
+        ...(expected.version === 0 ? {} : { ':wasVersion': expected.version }),
+        ':now': now,
+      },
+    });
+    if (!changed) return false;
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `SUB#${id}`, sk: `CHANGE#${record.at}#${version}`, type: 'change', ...record },
+      }),
+    );
+    return true;
+  }
+
+  async listChanges(id: string): Promise<ChangeRecord[]> {
+    const items = await itemsWithPrefix(this.doc, this.table, `SUB#${id}`, 'CHANGE#');
+    return items.map(({ at, action, details }) => ({ at, action, details }) as ChangeRecord);
   }
 }

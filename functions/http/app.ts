@@ -3,6 +3,7 @@ import type { Deps } from '../app/deps';
 import { consoleRoutes } from './console';
 import { toHttpError } from './errors';
 import { linkRoutes } from './links';
+import { manageRoutes } from './manage';
 import { type ClientAddress, securityHeaders } from './middleware';
 import { sendPage } from './pages';
 import { signupRoutes } from './signup';
@@ -16,7 +17,7 @@ export interface AppOptions {
   clientAddress: ClientAddress;
 }
 
-/** The whole HTTP surface, as small sub-apps: site pages, the signup API, the links in emails. */
+/** The whole HTTP surface, as small sub-apps: site pages, the signup API, the links in emails, the manage page. */
 export function createApp(deps: Deps, options: AppOptions): Hono {
   const siteOrigin = new URL(deps.settings.siteUrl).origin;
   const app = new Hono();
@@ -30,6 +31,7 @@ export function createApp(deps: Deps, options: AppOptions): Hono {
     }),
   );
   app.route('/', linkRoutes(deps));
+  app.route('/', manageRoutes(deps, siteOrigin));
   app.route(
     '/console',
     consoleRoutes(deps, { floorMs: options.signupFloorMs, clientAddress: options.clientAddress }),

@@ -5,7 +5,9 @@ import { sendPage } from './pages';
 
 const ASSET_TYPES: Record<string, string> = {
   'site.css': 'text/css; charset=utf-8',
+  'browser-zone.js': 'text/javascript; charset=utf-8',
   'signup.js': 'text/javascript; charset=utf-8',
+  'manage.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
 };
 

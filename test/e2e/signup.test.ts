@@ -227,6 +227,7 @@ describe('the landing page itself', () => {
     expect(network.filter((url) => new URL(url).origin !== app)).toEqual([]);
     expect(network.map((url) => new URL(url).pathname).sort()).toEqual([
       '/',
+      '/assets/browser-zone.js',
       '/assets/signup.js',
       '/assets/site.css',
     ]);

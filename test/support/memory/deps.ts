@@ -55,6 +55,7 @@ export function snapshot(m: MemoryDeps): string {
     subscribers: [...m.store.rows.entries()],
     emails: [...m.store.byEmail.entries()],
     sends: [...m.store.sends.entries()],
+    changes: [...m.store.changes.entries()],
     questions: [...m.questions.questions.entries()],
     suppressed: [...m.safeguards.suppressions.entries.entries()],
     hits: [...m.safeguards.limiter.hits.entries()],
