@@ -12,6 +12,10 @@ export interface CourseContext {
   fromAddress: string;
   /** Where questions from subscribers are forwarded (used by the inbound path). */
   expertAddress: string;
+  /** Every expert, comma-separated (the console's sign-in list and the assignment rotation); default: `expertAddress`. */
+  expertAddresses?: string;
+  /** The operators, comma-separated: they see the console's operator pages. */
+  operatorAddresses?: string;
   /** Told when a question has waited 24 hours; the functions default it to `expertAddress`. */
   backupAddress?: string;
   /** Days the raw MIME of an inbound message (a question or answer) is kept in S3. */
@@ -61,6 +65,8 @@ const EXAMPLES = {
   alarmEmail: 'ops@example.com',
   dmarcPolicy: 'quarantine',
   backupAddress: 'backup-coach@example.com',
+  expertAddresses: 'coach@example.com,coach2@example.com',
+  operatorAddresses: 'owner@example.com',
   inboundRetentionDays: '30',
 } as const;
 
@@ -94,6 +100,10 @@ const hostname = text.check(
   z.regex(HOSTNAME, 'must be a domain name'),
 );
 const email = text.check(z.regex(EMAIL, 'must be an email address'));
+const ADDRESS = '[^\\s@<>",]+@[^\\s@<>",]+';
+const emailList = text.check(
+  z.regex(new RegExp(`^${ADDRESS}(\\s*,\\s*${ADDRESS})*$`), 'must be email addresses separated by commas'),
+);
 
 /** Each key's own rules, in the order they are reported; rules across keys are in `checkTogether`. */
 const CONTEXT_SCHEMA = z.object({
@@ -104,6 +114,8 @@ const CONTEXT_SCHEMA = z.object({
   replyDomain: z.optional(hostname),
   alarmEmail: z.optional(email),
   backupAddress: z.optional(email),
+  expertAddresses: z.optional(emailList),
+  operatorAddresses: z.optional(emailList),
   // A number in cdk.json, a string from `-c inboundRetentionDays=30`.
   inboundRetentionDays: z._default(
     z.coerce

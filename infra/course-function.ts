@@ -196,10 +196,12 @@ export function functionBase(shared: SharedResources, context: CourseContext, si
   };
 }
 
-/** The variables of the functions that handle questions: the dispatch sweep and the inbound function. */
+/** The variables of the functions that handle questions: the API (console), the dispatch sweep, inbound. */
 export function expertEnvironment(context: CourseContext): Record<string, string> {
   return {
     EXPERT_ADDRESS: context.expertAddress,
+    ...(context.expertAddresses ? { EXPERT_ADDRESSES: context.expertAddresses } : {}),
+    ...(context.operatorAddresses ? { OPERATOR_ADDRESSES: context.operatorAddresses } : {}),
     ...(context.backupAddress ? { BACKUP_ADDRESS: context.backupAddress } : {}),
   };
 }

@@ -8,7 +8,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Alarms } from './alarms';
 import type { CourseContext } from './context';
-import { type FunctionBase, functionBase, type SharedResources } from './course-function';
+import { expertEnvironment, type FunctionBase, functionBase, type SharedResources } from './course-function';
 import { DispatchFanOut } from './dispatch-fan-out';
 import { SesEvents } from './ses-events';
 import { SiteApi } from './site-api';
@@ -52,7 +52,9 @@ export class StatelessStack extends Stack {
     this.functionBase = base;
     this.deadLetters = deadLetterQueue(this);
 
-    this.site = new SiteApi(this, 'Site', { api: this.api, base, siteDomain });
+    // The API serves the expert console: it needs to know who the experts and operators are.
+    const siteBase = { ...base, environment: { ...base.environment, ...expertEnvironment(context) } };
+    this.site = new SiteApi(this, 'Site', { api: this.api, base: siteBase, siteDomain });
     this.dispatch = new DispatchFanOut(this, 'Dispatch', { base, context, deadLetters: this.deadLetters });
     this.sesEvents = new SesEvents(this, 'SesEvents', { base, deadLetters: this.deadLetters });
     this.alarms = new Alarms(this, 'Alarms', {

@@ -101,7 +101,7 @@ export class DynamoQuestionStore implements QuestionStore {
     answer: string,
     answeredAt: string,
     responseMs: number,
-    answeredBy?: string,
+    answeredBy: string,
   ): Promise<boolean> {
     // The question leaves the open partition of the index for the answered one, in the same write.
     return this.update(questionId, {
@@ -123,7 +123,7 @@ export class DynamoQuestionStore implements QuestionStore {
         ':answer': answer,
         ':at': answeredAt,
         ':ms': responseMs,
-        ':by': answeredBy ?? 'email',
+        ':by': answeredBy,
         ':answeredPk': ANSWERED_PARTITION,
         ':answeredSk': `${answeredAt}#${questionId}`,
       },

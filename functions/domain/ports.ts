@@ -140,7 +140,7 @@ export interface QuestionStore {
     answer: string,
     answeredAt: string,
     responseMs: number,
-    answeredBy?: string,
+    answeredBy: string,
   ): Promise<boolean>;
   /** Gives an open question to an expert (anyone may take one over); false when it is not open. */
   assign(questionId: string, assignee: string): Promise<boolean>;

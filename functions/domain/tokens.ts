@@ -14,12 +14,12 @@ export interface SigningKeys {
 export const TOKEN_LIFETIME_SECONDS: Record<TokenPurpose, number | undefined> = {
   confirm: 7 * 24 * 3600,
   unsubscribe: undefined,
+  // The manage link sits in every email; it works as long as the subscriber exists (erasure ends it).
+  manage: undefined,
   // A console sign-in link works once (the store remembers its use) and only for 15 minutes.
   'console-link': 15 * 60,
   // A console session lasts a working day at most; signing in again is one email away.
   'console-session': 12 * 3600,
-  // The manage link sits in every email; it works as long as the subscriber exists (erasure ends it).
-  manage: undefined,
 };
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

@@ -26,6 +26,14 @@ export function wantsJson(c: Context): boolean {
   return (accept.includes('application/json') && !accept.includes('text/html')) || type.includes('json');
 }
 
+/** A console path to return to after sign-in, or undefined for anything else (no open redirects). */
+export function returnPath(value: string | undefined): string | undefined {
+  if (!value || value.length > 300) return undefined;
+  // No way out of /console/: no second slash, no dot segments (also percent-encoded ones).
+  const plain = !value.includes('//') && !value.includes('..') && !/%2e/i.test(value);
+  return plain && /^\/console\/[A-Za-z0-9._~/?=&%-]*$/.test(value) ? value : undefined;
+}
+
 /** Sets the session cookie: HttpOnly, SameSite=Strict, only for /console, Secure when the site is https. */
 export function setSessionCookie(c: Context, deps: Deps, value: string, maxAgeSeconds: number): void {
   setCookie(c, SESSION_COOKIE, value, {
@@ -60,7 +68,10 @@ export function requireStaff(deps: Deps, options: { role?: StaffRole } = {}): Mi
       if (wantsJson(c)) {
         return c.json({ error: 'unauthorized', message: 'Sign in to the console first.' }, 401);
       }
-      return c.redirect('/console', 303);
+      // A page asked for by GET is where sign-in returns to (a link to a question in an email).
+      const url = new URL(c.req.url);
+      const next = c.req.method === 'GET' ? returnPath(url.pathname + url.search) : undefined;
+      return c.redirect(next ? `/console?${new URLSearchParams({ next })}` : '/console', 303);
     }
     if (options.role && !staff.roles.includes(options.role)) {
       if (wantsJson(c)) return c.json({ error: 'forbidden', message: `Only for ${options.role}s.` }, 403);

@@ -35,8 +35,9 @@ function localNow(timeZone: string, now: Date): string {
 
 function emailTitle(deps: Deps, send: SendRecord): string {
   const email = deps.templates.manifest.emails.find((e) => e.key === send.key);
-  const kind = email?.kind ?? send.key;
-  return `${kind} ${send.key.replace(/^[a-z]+-/, '')}: ${(email?.subject ?? send.key).replace(/\{\{[^}]*\}\}/g, '…')}`;
+  const number = /-(\d+)$/.exec(send.key)?.[1];
+  const label = `${email?.kind ?? send.key}${number ? ` ${number}` : ''}`;
+  return `${label}: ${(email?.subject ?? send.key).replace(/\{\{[^}]*\}\}/g, '…')}`;
 }
 
 function questionBlock(ctx: QuestionContext, ref: string, deps: Deps): Safe {
@@ -60,7 +61,7 @@ function contextBlock(deps: Deps, ctx: QuestionContext, staff: Staff): Safe {
   const address = staff.roles.includes('operator') ? h`<dt>Address</dt><dd>${s.email}</dd>` : '';
   const sends = ctx.sends.map((send) => h`<li>${send.sentAt.slice(0, 10)}: ${emailTitle(deps, send)}</li>`);
   return h`<section aria-labelledby="person-heading"><h2 id="person-heading">The person</h2>
-<dl class="facts"><dt>First name</dt><dd>${s.firstName}</dd><dt>Their time now</dt><dd>${localNow(s.timeZone, deps.clock.now())} (${s.timeZone})</dd>
+<dl class="context-facts"><dt>First name</dt><dd>${s.firstName}</dd><dt>Their time now</dt><dd>${localNow(s.timeZone, deps.clock.now())} (${s.timeZone})</dd>
 <dt>Day of the course</dt><dd>${ctx.question.day}</dd>${address}</dl>
 <h3>Emails they received</h3>${sends.length > 0 ? h`<ul>${sends}</ul>` : h`<p>None yet.</p>`}</section>`;
 }

@@ -3,10 +3,18 @@
  * figures and the operators' pages, each its own sub-app behind `requireStaff`.
  */
 import { type Context, Hono } from 'hono';
-import { requestSignIn, signInLinkValid, startSession } from '../app/console/sign-in';
+import { getCookie } from 'hono/cookie';
+import { requestSignIn, signInLinkValid, staffFromSession, startSession } from '../app/console/sign-in';
 import type { Deps } from '../app/deps';
 import { RateLimitedError } from '../domain/rate-limit';
-import { type ConsoleEnv, clearSessionCookie, requireStaff, setSessionCookie } from './console-auth';
+import {
+  type ConsoleEnv,
+  clearSessionCookie,
+  requireStaff,
+  returnPath,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from './console-auth';
 import { formFields } from './console-form';
 import { insightsRoutes, lookupRoutes } from './console-insights';
 import { consolePage, h, type Safe } from './console-layout';
@@ -26,11 +34,12 @@ export interface ConsoleOptions {
 
 const EMAIL = /^[^\s@<>,]{1,64}@[^\s@<>,]{1,190}\.[^\s@<>,]{2,}$/;
 
-function signInForm(message?: Safe): Safe {
+function signInForm(message?: Safe, next?: string): Safe {
   return h`<div class="console-narrow">
 <h1>Sign in to the expert console</h1>
 ${message ?? h`<p>Enter your address. If it may use the console, we email you a link that signs you in. The link works once, for 15 minutes.</p>`}
 <form class="stack" method="post" action="/console">
+${next ? h`<input type="hidden" name="next" value="${next}">` : ''}
 <label for="email">Email address</label>
 <input id="email" name="email" type="email" autocomplete="email" required maxlength="254">
 <button type="submit">Email me a sign-in link</button>
@@ -48,6 +57,27 @@ function linkInvalid(c: Context): Response {
   });
 }
 
+/** `POST /console`: emails a sign-in link to staff; the same page for any address (429 over the limits). */
+async function askForLink(c: Context, deps: Deps, options: ConsoleOptions): Promise<Response> {
+  const fields = await formFields(c);
+  const email = fields.email?.trim() ?? '';
+  const next = returnPath(fields.next);
+  if (!EMAIL.test(email)) {
+    const problem = h`<p class="notice" role="alert">Enter an email address like name@example.com.</p>`;
+    return consolePage(c, { title: 'Sign in', status: 400, body: signInForm(problem, next) });
+  }
+  try {
+    await requestSignIn(deps, { email, clientIp: options.clientAddress(c), next });
+  } catch (error) {
+    if (!(error instanceof RateLimitedError)) throw error;
+    c.header('Retry-After', String(error.retryAfterSeconds));
+    const wait = h`<p class="notice" role="alert">There have been too many sign-in attempts. Try again in about ${Math.ceil(error.retryAfterSeconds / 60)} minutes.</p>`;
+    return consolePage(c, { title: 'Please try again later', status: 429, body: signInForm(wait, next) });
+  }
+  const sent = h`<p class="notice" role="status">If ${email} may use the console, a sign-in link is on its way to it. It works once, for 15 minutes.</p>`;
+  return consolePage(c, { title: 'Check your inbox', body: signInForm(sent) });
+}
+
 /** The sign-in pages: open to everyone, and the same answer for every address. */
 function signInRoutes(deps: Deps, options: ConsoleOptions): Hono {
   const siteOrigin = new URL(deps.settings.siteUrl).origin;
@@ -56,33 +86,29 @@ function signInRoutes(deps: Deps, options: ConsoleOptions): Hono {
       throw new RequestError(403, 'cross_site', 'Sign in on the console itself.');
   };
   return new Hono()
-    .get('/', (c) => consolePage(c, { title: 'Sign in', body: signInForm() }))
+    .get('/', async (c) => {
+      // Someone signed in already (a bookmark of /console) goes straight to the queue.
+      if (await staffFromSession(deps, getCookie(c, SESSION_COOKIE)))
+        return c.redirect('/console/queue', 303);
+      return consolePage(c, {
+        title: 'Sign in',
+        body: signInForm(undefined, returnPath(c.req.query('next'))),
+      });
+    })
     .post('/', timingFloor(options.floorMs), limitBody(), async (c) => {
       refuseCrossSite(c);
-      const email = (await formFields(c)).email?.trim() ?? '';
-      if (!EMAIL.test(email)) {
-        const problem = h`<p class="notice" role="alert">Enter an email address like name@example.com.</p>`;
-        return consolePage(c, { title: 'Sign in', status: 400, body: signInForm(problem) });
-      }
-      try {
-        await requestSignIn(deps, { email, clientIp: options.clientAddress(c) });
-      } catch (error) {
-        if (!(error instanceof RateLimitedError)) throw error;
-        c.header('Retry-After', String(error.retryAfterSeconds));
-        const wait = h`<p class="notice" role="alert">There have been too many sign-in attempts. Try again in about ${Math.ceil(error.retryAfterSeconds / 60)} minutes.</p>`;
-        return consolePage(c, { title: 'Please try again later', status: 429, body: signInForm(wait) });
-      }
-      const sent = h`<p class="notice" role="status">If ${email} may use the console, a sign-in link is on its way to it. It works once, for 15 minutes.</p>`;
-      return consolePage(c, { title: 'Check your inbox', body: signInForm(sent) });
+      return askForLink(c, deps, options);
     })
     .get('/sign-in', (c) => {
       const token = c.req.query('token') ?? '';
       // Opening the link only shows a button: mail scanners open links too, and must not use it up.
       if (!signInLinkValid(deps, token)) return linkInvalid(c);
+      const next = returnPath(c.req.query('next'));
+      const action = `/console/sign-in?${new URLSearchParams({ token, ...(next ? { next } : {}) })}`;
       return consolePage(c, {
         title: 'Sign in',
         body: h`<div class="console-narrow"><h1>Sign in to the expert console</h1>
-<form method="post" action="/console/sign-in?token=${token}"><button type="submit">Sign in</button></form></div>`,
+<form method="post" action="${action}"><button type="submit">Sign in</button></form></div>`,
       });
     })
     .post('/sign-in', async (c) => {
@@ -90,7 +116,7 @@ function signInRoutes(deps: Deps, options: ConsoleOptions): Hono {
       const session = await startSession(deps, c.req.query('token') ?? '');
       if (!session) return linkInvalid(c);
       setSessionCookie(c, deps, session.cookie, session.maxAgeSeconds);
-      return c.redirect('/console/queue', 303);
+      return c.redirect(returnPath(c.req.query('next')) ?? '/console/queue', 303);
     });
 }
 

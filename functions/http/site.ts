@@ -7,8 +7,8 @@ const ASSET_TYPES: Record<string, string> = {
   'site.css': 'text/css; charset=utf-8',
   'browser-zone.js': 'text/javascript; charset=utf-8',
   'signup.js': 'text/javascript; charset=utf-8',
-  'console.css': 'text/css; charset=utf-8',
   'manage.js': 'text/javascript; charset=utf-8',
+  'console.css': 'text/css; charset=utf-8',
 };
 
 /** Pages that answer everyone the same way. */

@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { questionRef } from '../../functions/app/console/questions';
 import { fromClient, testApp } from '../support/app';
-import { EXPERT, OPERATOR, signedInHeaders } from '../support/console';
+import { EXPERT, EXPERT2, OPERATOR, signedInHeaders } from '../support/console';
 import { type MemoryDeps, memoryDeps } from '../support/memory/deps';
 
 let m: MemoryDeps;
@@ -78,6 +78,8 @@ describe('signing in by emailed link', () => {
     const queue = await app.request('/console/queue', { headers: { cookie: cookieFrom(response) } });
     expect(queue.status).toBe(200);
     expect(await queue.text()).toContain(EXPERT);
+    const signInPage = await app.request('/console', { headers: { cookie: cookieFrom(response) } });
+    expect([signInPage.status, signInPage.headers.get('location')]).toEqual([303, '/console/queue']);
   });
 
   it('marks the cookie Secure when the site is served over https', async () => {
@@ -119,6 +121,34 @@ describe('signing in by emailed link', () => {
     expect((await app.request(tampered)).status).toBe(400);
   });
 
+  it('returns to the console page first asked for (a question linked from an email), and never off the console', async () => {
+    const path = `/console/q/${questionRef(m.deps, 'abc123-0123456789abcdef')}`;
+    const asked = await app.request(path);
+    const signInPage = asked.headers.get('location') ?? '';
+    expect(await (await app.request(signInPage)).text()).toContain(
+      `<input type="hidden" name="next" value="${path}">`,
+    );
+    await app.request('/console', form({ email: EXPERT, next: path }), fromClient('192.0.2.7'));
+    const link = linkFor(EXPERT);
+    expect(link).toContain(`&next=${encodeURIComponent(path)}`);
+    expect(await (await app.request(link)).text()).toContain(`&amp;next=${encodeURIComponent(path)}`);
+    const signedIn = await app.request(link, { method: 'POST' });
+    expect(signedIn.headers.get('location')).toBe(path);
+    for (const next of [
+      'https://evil.example/console/',
+      '//evil.example/console/',
+      '/api/subscribe',
+      '/console/../x',
+      '/console/%2E%2E/x',
+    ]) {
+      await app.request('/console', form({ email: EXPERT2, next }), fromClient('192.0.2.8'));
+      const elsewhere = await app.request(`${linkFor(EXPERT2)}&next=${encodeURIComponent(next)}`, {
+        method: 'POST',
+      });
+      expect([next, elsewhere.headers.get('location')]).toEqual([next, '/console/queue']);
+    }
+  });
+
   it('names a bad address and sends nothing', async () => {
     const response = await askForLink('not an address');
     expect(response.status).toBe(400);
@@ -142,7 +172,7 @@ describe('signing in by emailed link', () => {
     expect(out.headers.get('set-cookie')).toMatch(/console_session=;.*Max-Age=0/);
     const after = await app.request('/console/queue', { headers: { cookie } });
     expect(after.status).toBe(303);
-    expect(after.headers.get('location')).toBe('/console');
+    expect(after.headers.get('location')).toBe('/console?next=%2Fconsole%2Fqueue');
   });
 });
 
@@ -205,7 +235,9 @@ describe('without a valid session, every console route redirects to sign-in (401
           ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },
       });
-      expect([path, page.status, page.headers.get('location')]).toEqual([path, 303, '/console']);
+      // A page asked for by GET is remembered for after sign-in; an action is not.
+      const signIn = method === 'GET' ? `/console?${new URLSearchParams({ next: path })}` : '/console';
+      expect([path, page.status, page.headers.get('location')]).toEqual([path, 303, signIn]);
       expect(await page.text()).toBe('');
       const json = await app.request(path, { method, headers: { ...headers, accept: 'application/json' } });
       expect([path, json.status]).toEqual([path, 401]);

@@ -19,11 +19,20 @@ const CONTEXT = {
   fromAddress: 'course@course.example.com',
   expertAddress: 'coach@example.com',
   backupAddress: 'backup@example.com',
+  expertAddresses: 'coach@example.com, coach2@example.com',
+  operatorAddresses: 'owner@example.com',
   postalAddress: '1 Main Street, Springfield',
   hostedZoneId: 'Z0123456789ABCDEFGHIJ',
   hostedZoneName: 'example.com',
 };
-const { hostedZoneId: _id, hostedZoneName: _name, backupAddress: _backup, ...WITHOUT_ZONE } = CONTEXT;
+const {
+  hostedZoneId: _id,
+  hostedZoneName: _name,
+  backupAddress: _backup,
+  expertAddresses: _experts,
+  operatorAddresses: _operators,
+  ...WITHOUT_ZONE
+} = CONTEXT;
 
 const build = (app: App) =>
   buildCourseApp(
@@ -354,6 +363,34 @@ describe('the dispatch function', () => {
       .Properties.Environment.Variables;
     expect(withoutBackup.EXPERT_ADDRESS).toBe('coach@example.com');
     expect('BACKUP_ADDRESS' in withoutBackup).toBe(false);
+  });
+});
+
+describe('the API function (it serves the expert console)', () => {
+  it('gets the lists of experts and operators who may sign in, and only the one expert when no list is given', () => {
+    const variables = resourceOf(stateless, stacks.stateless.site.function).Properties.Environment.Variables;
+    expect(variables).toMatchObject({
+      EXPERT_ADDRESS: 'coach@example.com',
+      EXPERT_ADDRESSES: 'coach@example.com, coach2@example.com',
+      OPERATOR_ADDRESSES: 'owner@example.com',
+      BACKUP_ADDRESS: 'backup@example.com',
+    });
+    const bareVariables = resourceOf(Template.fromStack(bare.stateless), bare.stateless.site.function)
+      .Properties.Environment.Variables;
+    expect(bareVariables.EXPERT_ADDRESS).toBe('coach@example.com');
+    expect('EXPERT_ADDRESSES' in bareVariables || 'OPERATOR_ADDRESSES' in bareVariables).toBe(false);
+  });
+
+  it('refuses a staff list that is not comma-separated addresses, naming the key', () => {
+    expect(() =>
+      readCourseContext((key) => ({ ...CONTEXT, operatorAddresses: 'owner; admin' })[key]),
+    ).toThrow(
+      new ContextError(
+        'operatorAddresses',
+        'must be email addresses separated by commas, got "owner; admin"',
+        'owner@example.com',
+      ),
+    );
   });
 });
 

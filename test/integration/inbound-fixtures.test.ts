@@ -42,7 +42,10 @@ describe('inbound mail: every real-world shape reaches the right outcome (real s
   let count = 0;
 
   beforeAll(async () => {
-    stack = await startTestStack({ config: { BACKUP_ADDRESS: 'backup@example.com' } });
+    // One expert, so every question goes to expert@example.com (round-robin over several is tested with the console).
+    stack = await startTestStack({
+      config: { BACKUP_ADDRESS: 'backup@example.com', EXPERT_ADDRESSES: undefined },
+    });
     stack.deps.sleep = async () => {};
   });
   afterAll(async () => {

@@ -47,10 +47,9 @@ export async function openQuestions(deps: Deps): Promise<Question[]> {
   let cursor: string | undefined;
   do {
     const page = await deps.questions.listOpen('9999-12-31T23:59:59.999Z', cursor);
-    for (const id of page.ids) {
-      const question = await deps.questions.get(id);
-      if (question?.status === 'open') questions.push(question);
-    }
+    // The index holds keys only: read a page's questions at once (at most 100 reads in flight).
+    const read = await Promise.all(page.ids.map((id) => deps.questions.get(id)));
+    questions.push(...read.filter((q): q is Question => q?.status === 'open'));
     cursor = page.cursor;
   } while (cursor);
   return questions.sort((a, b) => deadlineOf(a) - deadlineOf(b));
@@ -77,12 +76,9 @@ export async function queueRows(deps: Deps, view: QueueView, email: string): Pro
       return true;
     });
   }
-  const names = new Map<string, string>();
-  for (const q of questions) {
-    if (!names.has(q.subscriberId)) {
-      names.set(q.subscriberId, (await deps.store.get(q.subscriberId))?.firstName ?? '(erased)');
-    }
-  }
+  const ids = [...new Set(questions.map((q) => q.subscriberId))];
+  const subscribers = await Promise.all(ids.map((id) => deps.store.get(id)));
+  const names = new Map(ids.map((id, i) => [id, subscribers[i]?.firstName ?? '(erased)']));
   return questions.map((question) => ({
     question,
     firstName: names.get(question.subscriberId) ?? '',

@@ -40,12 +40,13 @@ async function enforceSignInLimits(deps: Deps, emailKey: string, clientIp: strin
 }
 
 /**
- * Sends a sign-in link if `email` belongs to an expert or operator; does nothing otherwise. The caller
+ * Sends a sign-in link if `email` belongs to an expert or operator (returning to the console path `next`
+ * once used, when given); does nothing otherwise. The caller
  * answers the same way in both cases, so nobody learns who has access. Over the limits: RateLimitedError.
  */
 export async function requestSignIn(
   deps: Deps,
-  request: { email: string; clientIp?: string | undefined },
+  request: { email: string; clientIp?: string | undefined; next?: string | undefined },
 ): Promise<'sent' | 'not-staff'> {
   const now = deps.clock.now();
   const email = normaliseEmail(request.email);
@@ -53,7 +54,9 @@ export async function requestSignIn(
   if (rolesOf(deps.settings, email).length === 0) return 'not-staff';
   const linkId = deps.newId();
   await deps.console.saveSignInLink(linkId, email, new Date(now.getTime() + LINK_MS).toISOString());
-  const link = `${deps.settings.siteUrl}/console/sign-in?token=${signToken(deps.keys, 'console-link', linkId, now.getTime())}`;
+  const token = signToken(deps.keys, 'console-link', linkId, now.getTime());
+  const query = new URLSearchParams({ token, ...(request.next ? { next: request.next } : {}) });
+  const link = `${deps.settings.siteUrl}/console/sign-in?${query}`;
   const text = [
     'Someone (we hope you) asked to sign in to the expert console.',
     `Open this link within 15 minutes to sign in. It works once:\n${link}`,
@@ -71,14 +74,18 @@ export async function requestSignIn(
   return 'sent';
 }
 
+/** The id a console token of `purpose` was signed for, or undefined when it is tampered or expired. */
+function tokenId(deps: Deps, purpose: 'console-link' | 'console-session', token: string): string | undefined {
+  try {
+    return verifyToken(deps.keys, purpose, token, deps.clock.now().getTime());
+  } catch {
+    return undefined;
+  }
+}
+
 /** True when a sign-in link's token is genuine and unexpired (it is not used up here: GET never signs in). */
 export function signInLinkValid(deps: Deps, token: string): boolean {
-  try {
-    verifyToken(deps.keys, 'console-link', token, deps.clock.now().getTime());
-    return true;
-  } catch {
-    return false;
-  }
+  return tokenId(deps, 'console-link', token) !== undefined;
 }
 
 /**
@@ -91,12 +98,8 @@ export async function startSession(
   token: string,
 ): Promise<{ cookie: string; maxAgeSeconds: number } | undefined> {
   const now = deps.clock.now();
-  let linkId: string;
-  try {
-    linkId = verifyToken(deps.keys, 'console-link', token, now.getTime());
-  } catch {
-    return undefined;
-  }
+  const linkId = tokenId(deps, 'console-link', token);
+  if (!linkId) return undefined;
   const email = await deps.console.useSignInLink(linkId, now.toISOString());
   if (!email || rolesOf(deps.settings, email).length === 0) return undefined;
   const sessionId = deps.newId();
@@ -114,15 +117,9 @@ export async function startSession(
 
 /** The signed-in person a session cookie stands for, if it is genuine, unexpired, not ended, and still staff. */
 export async function staffFromSession(deps: Deps, cookie: string | undefined): Promise<Staff | undefined> {
-  if (!cookie) return undefined;
-  const now = deps.clock.now();
-  let sessionId: string;
-  try {
-    sessionId = verifyToken(deps.keys, 'console-session', cookie, now.getTime());
-  } catch {
-    return undefined;
-  }
-  const session = await deps.console.getSession(sessionId, now.toISOString());
+  const sessionId = cookie ? tokenId(deps, 'console-session', cookie) : undefined;
+  if (!sessionId) return undefined;
+  const session = await deps.console.getSession(sessionId, deps.clock.now().toISOString());
   if (!session) return undefined;
   const roles = rolesOf(deps.settings, session.email);
   return roles.length > 0 ? { email: session.email, roles, sessionId } : undefined;

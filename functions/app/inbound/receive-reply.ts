@@ -11,6 +11,7 @@ import {
 } from '../../domain/questions';
 import type { Subscriber } from '../../domain/subscriber';
 import { verifyShortMac } from '../../domain/tokens';
+import { nextAssignee } from '../assign';
 import { countQuestion } from '../count';
 import type { Deps } from '../deps';
 import { sendWithRetry } from '../send-with-retry';
@@ -37,15 +38,30 @@ async function noteUnsubscribed(
   return { outcome: 'noted', reason: 'unsubscribed', subscriberId };
 }
 
+/** Raw messages kept for the console are cut to this many bytes: an item holds 400 KB. */
+const MAX_RAW_BYTES = 300_000;
+
+/** Keeps the raw message for the console's "raw" view; losing it must not stop the question. */
+async function keepRaw(deps: Deps, questionId: string, raw: Uint8Array): Promise<void> {
+  try {
+    await deps.console.keepRawMessage(
+      questionId,
+      Buffer.from(raw).subarray(0, MAX_RAW_BYTES).toString('utf8'),
+    );
+  } catch (error) {
+    deps.log.warn('raw message not kept', { questionId, error: (error as Error).name });
+  }
+}
+
 /**
  * A subscriber's reply to a course email: stored as a question with their course day and the message's
- * ids, forwarded to the expert with context, and acknowledged in the subscriber's thread (at most once
+ * ids and raw message, assigned to an expert (round-robin) and forwarded to them with context, and acknowledged in the subscriber's thread (at most once
  * an hour). Mail that fails SPF and DKIM, carries no text, or goes over the daily limit is kept and
  * marked, not forwarded. Someone who unsubscribed gets one polite note a day and nothing reaches the expert.
  */
 export async function receiveReply(
   deps: Deps,
-  { mail, address, messageKey, authenticated }: Routed,
+  { mail, address, messageKey, authenticated, raw }: Routed,
 ): Promise<InboundReport> {
   if (!verifyShortMac(deps.keys, 'reply', address.id, address.mac)) {
     return { outcome: 'dropped', reason: 'bad-mac' };
@@ -84,11 +100,13 @@ export async function receiveReply(
     attachments: mail.attachments.slice(0, 50),
     messageId: mail.messageId,
     references: mail.references.slice(-20),
+    assignee: holdReason ? undefined : await nextAssignee(deps),
   };
   // Counted before it is stored: the count is keyed by the question, so a retry after a crash in between
   // finds it counted and stores the question; a duplicate message counts nothing new.
   await countQuestion(deps, question, subscriber);
   if (!(await deps.questions.add(question))) return { outcome: 'duplicate', subscriberId, questionId: id };
+  if (raw) await keepRaw(deps, id, raw);
   if (holdReason) return { outcome: 'held', reason: holdReason, subscriberId, questionId: id };
 
   const sends = await deps.store.listSends(subscriberId);

@@ -47,7 +47,7 @@ export class MemoryQuestionStore implements QuestionStore {
     answer: string,
     answeredAt: string,
     responseMs: number,
-    answeredBy?: string,
+    answeredBy: string,
   ) {
     const row = this.row(questionId);
     if (row?.status !== 'open') return false;
