@@ -59,7 +59,8 @@ describe('operator figures: a seeded cohort through the local stack with time tr
   const people = Array.from({ length: 8 }, (_, i) => `p${i + 1}@example.com`);
 
   beforeAll(async () => {
-    stack = await startTestStack({ config: { EXPERT_ADDRESS: EXPERT } });
+    // One expert, so every question is forwarded to (and answered from) the same inbox.
+    stack = await startTestStack({ config: { EXPERT_ADDRESS: EXPERT, EXPERT_ADDRESSES: EXPERT } });
     const port = Number(new URL(stack.urls.smtp).port);
     smtp = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
     subjects = new Map(

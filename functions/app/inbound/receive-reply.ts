@@ -102,8 +102,7 @@ export async function receiveReply(
     references: mail.references.slice(-20),
     assignee: holdReason ? undefined : await nextAssignee(deps),
   };
-  // Counted before it is stored: the count is keyed by the question, so a retry after a crash in between
-  // finds it counted and stores the question; a duplicate message counts nothing new.
+  // Counted first, keyed by the question: a retry after a crash stores it; a duplicate counts nothing.
   await countQuestion(deps, question, subscriber);
   if (!(await deps.questions.add(question))) return { outcome: 'duplicate', subscriberId, questionId: id };
   if (raw) await keepRaw(deps, id, raw);
