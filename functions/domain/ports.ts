@@ -115,6 +115,11 @@ export interface QuestionStore {
    * window restarts at `now`) when none was taken in the last `windowMs`.
    */
   takeAllowance(subscriberId: string, kind: string, now: Date, windowMs: number): Promise<boolean>;
+  /**
+   * Takes one of a subscriber's `limit` question slots in the fixed window (of `windowMs`, counted from
+   * the epoch) that holds `now`: true when one was free. Atomic: racing calls never take more than `limit`.
+   */
+  takeQuestionSlot(subscriberId: string, now: Date, windowMs: number, limit: number): Promise<boolean>;
 }
 
 /** Turns raw MIME into an `InboundMail`. Throws `UnreadableMailError` when nothing can be made of it. */

@@ -8,8 +8,8 @@ import {
   ESCALATE_AFTER_MS,
   type Question,
   replySubject,
-  threadReferences,
 } from '../../domain/questions';
+import { threadReferences } from '../../domain/mail-bounds';
 import { escapeHtml } from '../../domain/render';
 import type { Subscriber } from '../../domain/subscriber';
 import { shortMac } from '../../domain/tokens';
