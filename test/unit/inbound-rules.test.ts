@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { threadReferences } from '../../functions/domain/mail-bounds';
 import {
   automatedReason,
   courseDay,
@@ -14,7 +15,6 @@ import {
   splitQuestionId,
   verdictAction,
 } from '../../functions/domain/questions';
-import { threadReferences } from '../../functions/domain/mail-bounds';
 import type { Subscriber } from '../../functions/domain/subscriber';
 
 function mail(headers: Record<string, string>, from = 'jo@example.com'): InboundMail {
