@@ -69,7 +69,10 @@ export function boundedMail(mail: InboundMail): InboundMail {
  * The `References` of a reply: the message's own references then its id (RFC 5322 §3.6.4), as many of
  * the newest as fit in one header value SES accepts.
  */
-export function threadReferences(question: { messageId?: string | undefined; references: string[] }): string[] {
+export function threadReferences(question: {
+  messageId?: string | undefined;
+  references: string[];
+}): string[] {
   const ids = [...question.references.filter((r) => r !== question.messageId)];
   if (question.messageId) ids.push(question.messageId);
   const kept: string[] = [];

@@ -81,6 +81,11 @@ export interface SubscriberStore {
     record: SendRecord,
     next: { nextSendAt?: string | undefined; completed?: boolean },
   ): Promise<RecordOutcome>;
+  /**
+   * Writes the ledger row of a step the subscriber has already moved past (a crash came between the
+   * two writes of `recordSend`); false when the row is there, the subscriber is unknown or not past it.
+   */
+  completeLedger(id: string, record: SendRecord): Promise<boolean>;
   /** Every send recorded for a subscriber, in step order. */
   listSends(id: string): Promise<SendRecord[]>;
 }

@@ -21,7 +21,10 @@ export const LOCAL_VERDICTS_HEADER = 'X-Local-Verdicts';
  * Only this local stand-in honours that header.
  */
 export function localVerdicts(raw: Uint8Array): MailVerdicts {
-  const head = Buffer.from(raw.subarray(0, 64 * 1024)).toString('latin1').split(/\r?\n\r?\n/, 1)[0] ?? '';
+  const head =
+    Buffer.from(raw.subarray(0, 64 * 1024))
+      .toString('latin1')
+      .split(/\r?\n\r?\n/, 1)[0] ?? '';
   const line = new RegExp(`^${LOCAL_VERDICTS_HEADER}:(.*)$`, 'im').exec(head)?.[1] ?? '';
   const verdicts: MailVerdicts = { ...PASSING_VERDICTS };
   for (const [, name, value] of line.matchAll(/\b(spam|virus|spf|dkim|dmarc)=([A-Z_]+)/gi)) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { UnreadableMailError } from '../../domain/errors';
-import type { MailParser } from '../../domain/ports';
 import { boundedMail } from '../../domain/mail-bounds';
+import type { MailParser } from '../../domain/ports';
 import {
   automatedReason,
   dmarcAligned,

@@ -146,6 +146,16 @@ export class MemorySubscriberStore implements SubscriberStore {
     return outcome;
   }
 
+  async completeLedger(id: string, record: SendRecord): Promise<boolean> {
+    this.count('completeLedger');
+    const row = this.rows.get(id);
+    const ledger = this.sends.get(id) ?? [];
+    if (!row || row.step <= record.step || ledger.some((send) => send.step === record.step)) return false;
+    ledger.push(record);
+    this.sends.set(id, ledger);
+    return true;
+  }
+
   async listSends(id: string): Promise<SendRecord[]> {
     return [...(this.sends.get(id) ?? [])].sort((a, b) => a.step - b.step);
   }
