@@ -26,6 +26,8 @@ export interface CourseContext {
   alarmEmail?: string;
   /** The DMARC policy published for `domain` (`p=`): start with `none`, tighten once reports look clean. */
   dmarcPolicy: DmarcPolicy;
+  /** Where receivers send DMARC aggregate reports (`rua=mailto:…`); without it nobody gets reports. */
+  dmarcReportAddress?: string;
   /** True when no context was given and example values stand in: synth works, deployment is refused. */
   placeholder: boolean;
 }
@@ -60,6 +62,7 @@ const EXAMPLES = {
   replyDomain: 'reply.course.example.com',
   alarmEmail: 'ops@example.com',
   dmarcPolicy: 'quarantine',
+  dmarcReportAddress: 'dmarc-reports@example.com',
   backupAddress: 'backup-coach@example.com',
   inboundRetentionDays: '30',
 } as const;
@@ -114,6 +117,7 @@ const CONTEXT_SCHEMA = z.object({
   hostedZoneId: z.optional(text.check(z.regex(HOSTED_ZONE_ID, 'must be a Route 53 zone id'))),
   hostedZoneName: z.optional(hostname),
   dmarcPolicy: z._default(z.enum(DMARC_POLICIES, `must be one of ${DMARC_POLICIES.join(', ')}`), 'none'),
+  dmarcReportAddress: z.optional(email),
 } satisfies Record<Key, z.ZodMiniType>);
 
 type ParsedContext = z.infer<typeof CONTEXT_SCHEMA>;
@@ -150,6 +154,11 @@ function checkTogether(context: ParsedContext): CourseContext {
     throw new ContextError('fromAddress', problem, `course@${domain}`);
   }
   const replyDomain = context.replyDomain ?? `reply.${domain}`;
+  if (replyDomain !== domain && !replyDomain.endsWith(`.${domain}`)) {
+    // Our replies' Reply-To must align with the From domain the SES identity (and DMARC) covers.
+    const problem = `must be ${domain} or a subdomain of it, got "${replyDomain}"`;
+    throw new ContextError('replyDomain', problem, `reply.${domain}`);
+  }
   if (replyDomain === `mail.${domain}`) {
     // The custom MAIL FROM domain has its own MX (bounces to SES feedback) and must not receive mail.
     throw new ContextError(

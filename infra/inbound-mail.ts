@@ -21,6 +21,7 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  Token,
   Validations,
 } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -45,6 +46,24 @@ const FILED_PREFIX = RAW_MAIL_PREFIX;
 
 /** How long S3 server access logs of the inbound bucket are kept. */
 const ACCESS_LOG_RETENTION_DAYS = 90;
+
+/**
+ * The regions where SES receives email (its `inbound-smtp.<region>.amazonaws.com` endpoints, from the SES
+ * endpoints page of the AWS General Reference). Add a region here when AWS adds receiving there.
+ */
+export const SES_RECEIVING_REGIONS: readonly string[] = ['us-east-1', 'us-west-2', 'eu-west-1'];
+
+/**
+ * Refuses a region where SES does not receive email: the receipt rule set would deploy, but no mail
+ * would ever arrive. A region unknown at synth (environment-agnostic) cannot be checked.
+ */
+export function checkReceivingRegion(region: string): void {
+  if (Token.isUnresolved(region) || SES_RECEIVING_REGIONS.includes(region)) return;
+  throw new Error(
+    `SES does not receive email in ${region}: deploy the inbound stack in one of ${SES_RECEIVING_REGIONS.join(', ')} ` +
+      '(e.g. CDK_DEFAULT_REGION=eu-west-1 or --profile with that region).',
+  );
+}
 
 /** The receipt rule's name within its rule set. */
 const RECEIPT_RULE_NAME = 'ask-the-expert';
@@ -215,6 +234,8 @@ export class InboundMail extends Construct {
     const { store, base, context } = props;
     this.function = new CourseFunction(this, 'Function', {
       ...base,
+      // Questions and counters by key, a subscriber's questions and sends by partition; no index.
+      table: { table: base.table, actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
       handler: 'inbound',
       description: 'Turns replies into questions for the expert, and the expert’s replies into answers',
       environment: {
@@ -381,6 +402,7 @@ export class InboundMailStack extends Stack {
 
   constructor(scope: Construct, id: string, props: InboundMailStackProps) {
     super(scope, id, props);
+    checkReceivingRegion(this.region);
     this.inbound = new InboundMail(this, 'InboundMail', props);
   }
 }

@@ -22,6 +22,7 @@ const CONTEXT = {
   postalAddress: '1 Main Street, Springfield',
   hostedZoneId: 'Z0123456789ABCDEFGHIJ',
   hostedZoneName: 'example.com',
+  alarmEmail: 'ops@example.com',
 };
 const { hostedZoneId: _id, hostedZoneName: _name, backupAddress: _backup, ...WITHOUT_ZONE } = CONTEXT;
 
