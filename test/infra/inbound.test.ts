@@ -301,6 +301,19 @@ describe('the inbound function', () => {
     });
   });
 
+  it('uses the table by key and partition only (no index, no delete) and sends only as the course address', () => {
+    const dynamo = statements().filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.flatMap(actions).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(JSON.stringify(dynamo.map((s) => s.Resource))).not.toContain('/index/');
+    const send = statements().find((s) => actions(s).includes('ses:SendEmail')) as { Condition?: unknown };
+    expect(send?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': ['course@course.example.com'] } });
+  });
+
   it('uses the table, its secret and SES send through CourseFunction, and nothing on "*"', () => {
     const all = statements().flatMap(actions);
     expect(all).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'ses:SendEmail']));
