@@ -28,6 +28,11 @@ export interface CourseContext {
   dmarcPolicy: DmarcPolicy;
   /** Where receivers send DMARC aggregate reports (`rua=mailto:…`); without it nobody gets reports. */
   dmarcReportAddress?: string;
+  /**
+   * Activate our receipt rule set even when another one is active (`-c replaceActiveRuleSet=true`):
+   * that set's receiving stops. Without it, such a deployment fails and changes nothing.
+   */
+  replaceActiveRuleSet: boolean;
   /** True when no context was given and example values stand in: synth works, deployment is refused. */
   placeholder: boolean;
 }
@@ -65,6 +70,7 @@ const EXAMPLES = {
   dmarcReportAddress: 'dmarc-reports@example.com',
   backupAddress: 'backup-coach@example.com',
   inboundRetentionDays: '30',
+  replaceActiveRuleSet: 'true',
 } as const;
 
 type Key = keyof typeof EXAMPLES;
@@ -118,6 +124,11 @@ const CONTEXT_SCHEMA = z.object({
   hostedZoneName: z.optional(hostname),
   dmarcPolicy: z._default(z.enum(DMARC_POLICIES, `must be one of ${DMARC_POLICIES.join(', ')}`), 'none'),
   dmarcReportAddress: z.optional(email),
+  // A boolean in cdk.json, a string from `-c replaceActiveRuleSet=true`.
+  replaceActiveRuleSet: z._default(
+    z.union([z.boolean(), z.enum(['true', 'false'])], { error: 'must be true or false' }),
+    false,
+  ),
 } satisfies Record<Key, z.ZodMiniType>);
 
 type ParsedContext = z.infer<typeof CONTEXT_SCHEMA>;
@@ -132,6 +143,7 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
       replyDomain: `reply.${PLACEHOLDER.domain}`,
       dmarcPolicy: 'none',
       inboundRetentionDays: DEFAULT_INBOUND_RETENTION_DAYS,
+      replaceActiveRuleSet: false,
       placeholder: true,
     };
   }
@@ -180,5 +192,6 @@ function checkTogether(context: ParsedContext): CourseContext {
     hostedZoneId !== undefined && hostedZoneName !== undefined
       ? { id: hostedZoneId, name: hostedZoneName }
       : undefined;
-  return { ...rest, domain, fromAddress, replyDomain, hostedZone, placeholder: false };
+  const replaceActiveRuleSet = rest.replaceActiveRuleSet === true || rest.replaceActiveRuleSet === 'true';
+  return { ...rest, domain, fromAddress, replyDomain, hostedZone, replaceActiveRuleSet, placeholder: false };
 }

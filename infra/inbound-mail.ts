@@ -32,10 +32,10 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { type IReceiptRuleAction, ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { Lambda, LambdaInvocationType } from 'aws-cdk-lib/aws-ses-actions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { INBOUND_MAIL_PREFIX } from '../functions/adapters/dynamo-table';
 import { RAW_MAIL_PREFIX } from '../functions/adapters/s3-raw-mail-archive';
+import { activeRuleSet } from './active-rule-set';
 import type { CourseContext } from './context';
 import { CourseFunction, expertEnvironment, type FunctionBase } from './course-function';
 
@@ -277,7 +277,11 @@ export class InboundMail extends Construct {
         new Lambda({ function: this.function, invocationType: LambdaInvocationType.EVENT }),
       ],
     });
-    this.activate(store.receiptRuleSetName);
+    activeRuleSet(this, {
+      ruleSetName: store.receiptRuleSetName,
+      replaceActive: context.replaceActiveRuleSet,
+      after: this.rule,
+    });
     this.publishMx(context);
   }
 
@@ -303,50 +307,6 @@ export class InboundMail extends Construct {
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResource(this, filedObjects)}]`,
       reason: `The function files each message under "${FILED_PREFIX}<subscriber id>/" (s3:PutObject only).`,
-    });
-  }
-
-  /**
-   * CloudFormation can create a receipt rule set but not make it the active one (one per account and
-   * region), so a custom resource calls SES `SetActiveReceiptRuleSet` after the rule exists, and on delete
-   * deactivates it (SES refuses to delete the active set).
-   */
-  private activate(ruleSetName: string): void {
-    const logGroup = new LogGroup(this, 'ActivationLogs', { retention: RetentionDays.ONE_MONTH });
-    // An explicit role, so the provider gets its own log group and this one action, not the managed
-    // AWSLambdaBasicExecutionRole policy.
-    const role = new Role(this, 'ActivationRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Makes the inbound receipt rule set the active one',
-    });
-    logGroup.grantWrite(role);
-    const setActive = {
-      service: 'SES',
-      action: 'setActiveReceiptRuleSet',
-      parameters: { RuleSetName: ruleSetName },
-      // A constant id: a renamed set is an update (activate the new one), never a replacement, whose
-      // delete of the old resource would run last and deactivate receiving altogether.
-      physicalResourceId: PhysicalResourceId.of('active-receipt-rule-set'),
-    };
-    const activation = new AwsCustomResource(this, 'ActivateRuleSet', {
-      resourceType: 'Custom::SesActiveReceiptRuleSet',
-      onCreate: setActive,
-      onUpdate: setActive,
-      // No RuleSetName: no rule set is active.
-      onDelete: { service: 'SES', action: 'setActiveReceiptRuleSet', parameters: {} },
-      policy: AwsCustomResourcePolicy.fromStatements([
-        new PolicyStatement({ actions: ['ses:SetActiveReceiptRuleSet'], resources: ['*'] }),
-      ]),
-      role,
-      logGroup,
-      installLatestAwsSdk: false,
-    });
-    activation.node.addDependency(this.rule);
-    Validations.of(activation).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'ses:SetActiveReceiptRuleSet acts on the account and region, not on a rule set ARN: IAM supports no ' +
-        'resource-level permission for it. This role has no other action.',
     });
   }
 
