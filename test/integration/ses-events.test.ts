@@ -260,21 +260,25 @@ describe('SES events through the events use case, against the stand-ins', () => 
     expect(await tableItems(stack)).toEqual(before);
   });
 
+  /** Runs the dispatcher with the store's `method` killing the process as it is called. */
+  async function dispatchDyingIn(method: 'recordSend' | 'putLedgerRow') {
+    const dying = async () => {
+      throw new Error('process killed');
+    };
+    const crashing: Deps = {
+      ...stack.deps,
+      store: Object.assign(Object.create(stack.deps.store), { [method]: dying }),
+    };
+    await dispatchDue(crashing);
+  }
+
   it('records a delivered step the dispatcher did not record, so it is not sent again', async () => {
     const { address, id } = await subscribed('crash');
     const sends = await stack.deps.store.listSends(id);
     expect(sends.map((s) => s.key)).toEqual(['welcome']);
     // The next step falls due; the dispatcher sends it and dies before recording it.
     stack.clock.moveTo(new Date((await stack.deps.store.get(id))!.nextSendAt!));
-    const crashing: Deps = {
-      ...stack.deps,
-      store: Object.assign(Object.create(stack.deps.store), {
-        recordSend: async () => {
-          throw new Error('process killed');
-        },
-      }),
-    };
-    await dispatchDue(crashing);
+    await dispatchDyingIn('recordSend');
     const emails = await emailsTo(stack, address);
     expect(emails).toHaveLength(3);
     const lost = emails[2]!;
@@ -301,15 +305,7 @@ describe('SES events through the events use case, against the stand-ins', () => 
     const { address, id } = await subscribed('ledger');
     stack.clock.moveTo(new Date((await stack.deps.store.get(id))!.nextSendAt!));
     // The dispatcher records the send: the profile moves on, then the process dies before the ledger row.
-    const crashing: Deps = {
-      ...stack.deps,
-      store: Object.assign(Object.create(stack.deps.store), {
-        putLedgerRow: async () => {
-          throw new Error('process killed');
-        },
-      }),
-    };
-    await dispatchDue(crashing);
+    await dispatchDyingIn('putLedgerRow');
     const lost = (await emailsTo(stack, address)).at(-1)!;
     const key = stack.deps.steps[1]!.key;
     expect((await stack.deps.store.get(id))?.step).toBe(2);
