@@ -1,4 +1,4 @@
-import { splitQuestionId } from '../../domain/questions';
+import { MAX_ANSWER_CHARS, splitQuestionId } from '../../domain/questions';
 import { isStopped, normaliseEmail } from '../../domain/subscriber';
 import { verifyShortMac } from '../../domain/tokens';
 import type { Deps } from '../deps';
@@ -7,14 +7,15 @@ import { composeAnswer } from './emails';
 import type { InboundReport, Routed } from './routed';
 
 /**
- * The expert's reply to a question email: only from the expert (or backup) address, only to a valid
+ * The expert's reply to a question email: only from the expert (or backup) address as the one address
+ * in From, DMARC-aligned for that address's domain, only to a valid
  * answer address, only once per question. The answer (quotes stripped) is stored, the question closed
  * with its response time, and the answer sent to the subscriber in the thread of their question. If
  * the send fails the question opens again, so the answer is kept and the 24-hour sweep still runs.
  */
 export async function answerQuestion(
   deps: Deps,
-  { mail, address, authenticated }: Routed,
+  { mail, address, dmarcAligned }: Routed,
 ): Promise<InboundReport> {
   const questionId = address.id;
   if (!splitQuestionId(questionId) || !verifyShortMac(deps.keys, 'answer', questionId, address.mac)) {
@@ -26,7 +27,7 @@ export async function answerQuestion(
   if (!mail.from || !answerers.includes(mail.from)) {
     return { outcome: 'dropped', reason: 'not-expert', questionId };
   }
-  if (!authenticated) return { outcome: 'dropped', reason: 'unauthenticated', questionId };
+  if (!dmarcAligned) return { outcome: 'dropped', reason: 'unauthenticated', questionId };
   const question = await deps.questions.get(questionId);
   if (!question) return { outcome: 'dropped', reason: 'unknown-question', questionId };
   const subscriberId = question.subscriberId;
@@ -37,7 +38,8 @@ export async function answerQuestion(
   const now = deps.clock.now();
   const answeredAt = now.toISOString();
   const responseMs = now.getTime() - Date.parse(question.receivedAt);
-  if (!(await deps.questions.recordAnswer(questionId, mail.text, answeredAt, responseMs))) {
+  const answer = mail.text.slice(0, MAX_ANSWER_CHARS);
+  if (!(await deps.questions.recordAnswer(questionId, answer, answeredAt, responseMs))) {
     return { outcome: 'already-answered', subscriberId, questionId };
   }
   const subscriber = await deps.store.get(subscriberId);
@@ -45,7 +47,7 @@ export async function answerQuestion(
     return { outcome: 'answered', reason: 'not-sent-subscriber-stopped', subscriberId, questionId };
   }
   try {
-    await sendWithRetry(deps, composeAnswer(deps, subscriber, question, mail.text));
+    await sendWithRetry(deps, composeAnswer(deps, subscriber, question, answer));
   } catch (error) {
     await deps.questions.reopen(questionId, answeredAt);
     throw error;
