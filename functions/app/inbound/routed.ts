@@ -25,4 +25,6 @@ export interface Routed {
   authenticated: boolean;
   /** The message as it arrived, kept with a question so the console can show it. */
   raw?: Uint8Array | undefined;
+  /** DMARC passed for the From domain (see `dmarcAligned`): what an answer from the expert needs. */
+  dmarcAligned: boolean;
 }
