@@ -66,6 +66,7 @@ export function parseSigningSecret(text: string | undefined): SigningKeys {
 /** Reads the signing keys: from Secrets Manager in the cloud (`{ current, previous? }`), or from config locally. */
 export async function loadSigningKeys(config: Config): Promise<SigningKeys> {
   if (config.SIGNING_KEY) return { current: config.SIGNING_KEY, previous: config.SIGNING_KEY_PREVIOUS };
+  if (!config.SIGNING_SECRET_ARN) throw new ConfigError(['SIGNING_SECRET_ARN or SIGNING_KEY is missing']);
   const { SecretString } = await new SecretsManagerClient({}).send(
     new GetSecretValueCommand({ SecretId: config.SIGNING_SECRET_ARN }),
   );
@@ -77,6 +78,16 @@ function addressList(value: string | undefined): string[] {
   const all = (value ?? '').split(',').map((address) => address.trim().toLowerCase());
   return [...new Set(all.filter((address) => address !== ''))];
 }
+
+/**
+ * The keys of a function that signs and verifies nothing (the SES events function): it is not given the
+ * secret, and any use of a key fails loudly instead of signing with an empty one.
+ */
+const NO_SIGNING_KEYS: SigningKeys = Object.freeze({
+  get current(): string {
+    throw new ConfigError(['this function holds no signing key (cloudDeps with signs: false)']);
+  },
+});
 
 /** The product settings a configuration describes. */
 export function settingsFrom(config: Config): Settings {
@@ -136,8 +147,11 @@ export function createDeps(
 }
 
 /** Dependencies of a Lambda function: environment, secret and clients, read once per cold start. */
-export async function cloudDeps(log: Log): Promise<{ deps: Deps; config: Config }> {
+export async function cloudDeps(
+  log: Log,
+  options: { signs?: boolean } = {},
+): Promise<{ deps: Deps; config: Config }> {
   const config = readConfig();
-  const keys = await loadSigningKeys(config);
+  const keys = options.signs === false ? NO_SIGNING_KEYS : await loadSigningKeys(config);
   return { deps: createDeps(config, keys, createClients(), { clock: systemClock, log }), config };
 }

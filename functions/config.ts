@@ -84,8 +84,5 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       ),
     );
   }
-  if (!result.data.SIGNING_SECRET_ARN && !result.data.SIGNING_KEY) {
-    throw new ConfigError(['SIGNING_SECRET_ARN or SIGNING_KEY is missing']);
-  }
   return result.data;
 }

@@ -30,6 +30,13 @@ export interface CourseContext {
   alarmEmail?: string;
   /** The DMARC policy published for `domain` (`p=`): start with `none`, tighten once reports look clean. */
   dmarcPolicy: DmarcPolicy;
+  /** Where receivers send DMARC aggregate reports (`rua=mailto:…`); without it nobody gets reports. */
+  dmarcReportAddress?: string;
+  /**
+   * Activate our receipt rule set even when another one is active (`-c replaceActiveRuleSet=true`):
+   * that set's receiving stops. Without it, such a deployment fails and changes nothing.
+   */
+  replaceActiveRuleSet: boolean;
   /** True when no context was given and example values stand in: synth works, deployment is refused. */
   placeholder: boolean;
 }
@@ -64,10 +71,12 @@ const EXAMPLES = {
   replyDomain: 'reply.course.example.com',
   alarmEmail: 'ops@example.com',
   dmarcPolicy: 'quarantine',
+  dmarcReportAddress: 'dmarc-reports@example.com',
   backupAddress: 'backup-coach@example.com',
   expertAddresses: 'coach@example.com,coach2@example.com',
   operatorAddresses: 'owner@example.com',
   inboundRetentionDays: '30',
+  replaceActiveRuleSet: 'true',
 } as const;
 
 type Key = keyof typeof EXAMPLES;
@@ -126,6 +135,12 @@ const CONTEXT_SCHEMA = z.object({
   hostedZoneId: z.optional(text.check(z.regex(HOSTED_ZONE_ID, 'must be a Route 53 zone id'))),
   hostedZoneName: z.optional(hostname),
   dmarcPolicy: z._default(z.enum(DMARC_POLICIES, `must be one of ${DMARC_POLICIES.join(', ')}`), 'none'),
+  dmarcReportAddress: z.optional(email),
+  // A boolean in cdk.json, a string from `-c replaceActiveRuleSet=true`.
+  replaceActiveRuleSet: z._default(
+    z.union([z.boolean(), z.enum(['true', 'false'])], { error: 'must be true or false' }),
+    false,
+  ),
 } satisfies Record<Key, z.ZodMiniType>);
 
 type ParsedContext = z.infer<typeof CONTEXT_SCHEMA>;
@@ -140,6 +155,7 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
       replyDomain: `reply.${PLACEHOLDER.domain}`,
       dmarcPolicy: 'none',
       inboundRetentionDays: DEFAULT_INBOUND_RETENTION_DAYS,
+      replaceActiveRuleSet: false,
       placeholder: true,
     };
   }
@@ -162,6 +178,11 @@ function checkTogether(context: ParsedContext): CourseContext {
     throw new ContextError('fromAddress', problem, `course@${domain}`);
   }
   const replyDomain = context.replyDomain ?? `reply.${domain}`;
+  if (replyDomain !== domain && !replyDomain.endsWith(`.${domain}`)) {
+    // Our replies' Reply-To must align with the From domain the SES identity (and DMARC) covers.
+    const problem = `must be ${domain} or a subdomain of it, got "${replyDomain}"`;
+    throw new ContextError('replyDomain', problem, `reply.${domain}`);
+  }
   if (replyDomain === `mail.${domain}`) {
     // The custom MAIL FROM domain has its own MX (bounces to SES feedback) and must not receive mail.
     throw new ContextError(
@@ -183,5 +204,6 @@ function checkTogether(context: ParsedContext): CourseContext {
     hostedZoneId !== undefined && hostedZoneName !== undefined
       ? { id: hostedZoneId, name: hostedZoneName }
       : undefined;
-  return { ...rest, domain, fromAddress, replyDomain, hostedZone, placeholder: false };
+  const replaceActiveRuleSet = rest.replaceActiveRuleSet === true || rest.replaceActiveRuleSet === 'true';
+  return { ...rest, domain, fromAddress, replyDomain, hostedZone, replaceActiveRuleSet, placeholder: false };
 }

@@ -241,6 +241,28 @@ export class DynamoQuestionStore implements QuestionStore {
     );
   }
 
+  /** `SUB#<id>` / `QSLOTS#<window start>`: one atomic conditional ADD per question, expiring after its window. */
+  takeQuestionSlot(subscriberId: string, now: Date, windowMs: number, limit: number): Promise<boolean> {
+    const windowStart = Math.floor(now.getTime() / windowMs) * windowMs;
+    return conditionHeld(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `SUB#${subscriberId}`, sk: `QSLOTS#${new Date(windowStart).toISOString()}` },
+          UpdateExpression: 'ADD #taken :one SET #type = :type, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(#taken) OR #taken < :limit',
+          ExpressionAttributeNames: { '#taken': 'taken', '#type': 'type', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':limit': limit,
+            ':type': 'question-slots',
+            ':ttl': Math.ceil((windowStart + windowMs) / 1000) + 3600,
+          },
+        }),
+      ),
+    );
+  }
+
   /** One conditional update of a question; false when its condition (or the question) was not there. */
   private async update(
     questionId: string,

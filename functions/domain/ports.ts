@@ -103,6 +103,11 @@ export interface SubscriberStore {
     record: SendRecord,
     next: { nextSendAt?: string | undefined; completed?: boolean },
   ): Promise<RecordOutcome>;
+  /**
+   * Writes the ledger row of a step the subscriber has already moved past (a crash came between the
+   * two writes of `recordSend`); false when the row is there, the subscriber is unknown or not past it.
+   */
+  completeLedger(id: string, record: SendRecord): Promise<boolean>;
   /** Every send recorded for a subscriber, in run and step order. */
   listSends(id: string): Promise<SendRecord[]>;
   /**
@@ -158,6 +163,11 @@ export interface QuestionStore {
    * window restarts at `now`) when none was taken in the last `windowMs`.
    */
   takeAllowance(subscriberId: string, kind: string, now: Date, windowMs: number): Promise<boolean>;
+  /**
+   * Takes one of a subscriber's `limit` question slots in the fixed window (of `windowMs`, counted from
+   * the epoch) that holds `now`: true when one was free. Atomic: racing calls never take more than `limit`.
+   */
+  takeQuestionSlot(subscriberId: string, now: Date, windowMs: number, limit: number): Promise<boolean>;
 }
 
 /** Turns raw MIME into an `InboundMail`. Throws `UnreadableMailError` when nothing can be made of it. */

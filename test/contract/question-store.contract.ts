@@ -219,9 +219,28 @@ function assignedAndAnswered(make: MakePorts): void {
   });
 }
 
+function questionSlots(make: MakePorts): void {
+  const DAY = 24 * HOUR;
+  it('gives a subscriber `limit` question slots a day, each subscriber their own, and new ones the next day', async () => {
+    const { questions } = await make();
+    const now = new Date(at(0));
+    for (let i = 0; i < 3; i++) expect(await questions.takeQuestionSlot('ann', now, DAY, 3)).toBe(true);
+    expect(await questions.takeQuestionSlot('ann', new Date(at(60)), DAY, 3)).toBe(false);
+    expect(await questions.takeQuestionSlot('bob', now, DAY, 3)).toBe(true);
+    expect(await questions.takeQuestionSlot('ann', new Date(now.getTime() + DAY), DAY, 3)).toBe(true);
+  });
+
+  it('gives exactly `limit` slots to twenty racing takers', async () => {
+    const { questions } = await make();
+    const take = () => questions.takeQuestionSlot('ann', new Date(at(0)), DAY, 5);
+    expect(await winners(Array.from({ length: 20 }, take), true)).toBe(5);
+  });
+}
+
 export function questionStoreContract(make: MakePorts): void {
   describe('assignment and the answered list', () => assignedAndAnswered(make));
   describe('storing and reading', () => storing(make));
   describe('answers and reminders', () => answersAndReminders(make));
   describe('open questions and allowances', () => openListAndAllowances(make));
+  describe('question slots', () => questionSlots(make));
 }

@@ -13,6 +13,7 @@ import { type InboundReport, receiveMail } from '../../functions/app/inbound/rec
 import { confirmSubscriber, newSubscriber, type Subscriber } from '../../functions/domain/subscriber';
 import { signToken } from '../../functions/domain/tokens';
 import { SESSION_COOKIE } from '../../functions/http/console-auth';
+import { localVerdicts } from '../../functions/local/smtp';
 
 /** The local and test staff: two experts and an operator (as `localConfig` lists them). */
 export const EXPERT = 'expert@example.com';
@@ -112,7 +113,7 @@ export function deliverQuestion(
     messageId: `<q${messages}.${Date.now()}@mail.example.com>`,
     references,
   });
-  return receiveMail(deps, new PostalMimeParser(), { raw, recipients: [to] });
+  return receiveMail(deps, new PostalMimeParser(), { raw, recipients: [to], verdicts: localVerdicts(raw) });
 }
 
 /** An expert's emailed answer to a question (a reply to its answer+ address). */
@@ -131,5 +132,5 @@ export function deliverEmailedAnswer(
     text,
     messageId: `<a${messages}.${Date.now()}@mail.example.com>`,
   });
-  return receiveMail(deps, new PostalMimeParser(), { raw, recipients: [to] });
+  return receiveMail(deps, new PostalMimeParser(), { raw, recipients: [to], verdicts: localVerdicts(raw) });
 }

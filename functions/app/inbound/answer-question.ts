@@ -1,4 +1,4 @@
-import { type Question, splitQuestionId } from '../../domain/questions';
+import { MAX_ANSWER_CHARS, type Question, splitQuestionId } from '../../domain/questions';
 import { normaliseEmail } from '../../domain/subscriber';
 import { verifyShortMac } from '../../domain/tokens';
 import { deliverAnswer } from '../deliver-answer';
@@ -8,7 +8,8 @@ import { composeAlreadyAnswered } from './emails';
 import type { InboundReport, Routed } from './routed';
 
 /**
- * An expert's reply to a question email: only from an expert (or the backup) address, only to a valid
+ * An expert's reply to a question email: only from an expert (or the backup) address as the one address
+ * in From, DMARC-aligned for that address's domain, only to a valid
  * answer address, only once per question. The answer (quotes stripped) is stored, the question closed
  * with its response time and who answered, and the answer sent to the subscriber in the thread of their
  * question. If the send fails the question opens again, so the answer is kept and the 24-hour sweep still
@@ -17,7 +18,7 @@ import type { InboundReport, Routed } from './routed';
  */
 export async function answerQuestion(
   deps: Deps,
-  { mail, address, authenticated }: Routed,
+  { mail, address, dmarcAligned }: Routed,
 ): Promise<InboundReport> {
   const questionId = address.id;
   if (!splitQuestionId(questionId) || !verifyShortMac(deps.keys, 'answer', questionId, address.mac)) {
@@ -29,7 +30,7 @@ export async function answerQuestion(
   if (!mail.from || !answerers.includes(mail.from)) {
     return { outcome: 'dropped', reason: 'not-expert', questionId };
   }
-  if (!authenticated) return { outcome: 'dropped', reason: 'unauthenticated', questionId };
+  if (!dmarcAligned) return { outcome: 'dropped', reason: 'unauthenticated', questionId };
   const question = await deps.questions.get(questionId);
   if (!question) return { outcome: 'dropped', reason: 'unknown-question', questionId };
   const subscriberId = question.subscriberId;
@@ -37,7 +38,7 @@ export async function answerQuestion(
   if (question.status !== 'open') return { outcome: 'dropped', reason: 'not-open', subscriberId, questionId };
   if (mail.text === '') return { outcome: 'dropped', reason: 'empty-answer', subscriberId, questionId };
 
-  const outcome = await deliverAnswer(deps, question, mail.text, mail.from);
+  const outcome = await deliverAnswer(deps, question, mail.text.slice(0, MAX_ANSWER_CHARS), mail.from);
   if (outcome === 'already-answered') {
     const answered = await deps.questions.get(questionId);
     return tellAlreadyAnswered(deps, answered ?? question, mail.from);

@@ -2,14 +2,10 @@
  * The transactional emails of the question loop, generated in code (they are not course steps):
  * plain text plus simple HTML in which every value is escaped.
  */
+
+import { threadReferences } from '../../domain/mail-bounds';
 import type { OutgoingEmail, SendRecord } from '../../domain/ports';
-import {
-  type AttachmentNote,
-  ESCALATE_AFTER_MS,
-  type Question,
-  replySubject,
-  threadReferences,
-} from '../../domain/questions';
+import { type AttachmentNote, ESCALATE_AFTER_MS, type Question, replySubject } from '../../domain/questions';
 import { escapeHtml } from '../../domain/render';
 import type { Subscriber } from '../../domain/subscriber';
 import { shortMac } from '../../domain/tokens';

@@ -11,6 +11,7 @@ export class MemoryQuestionStore implements QuestionStore {
   /** Open questions by id: their key in the open index, `<receivedAt>#<id>`. */
   private readonly open = new Map<string, string>();
   private readonly allowances = new Map<string, string>();
+  private readonly slots = new Map<string, number>();
 
   /** The stored question, if `questionId` is well formed and known. */
   private row(questionId: string): Question | undefined {
@@ -111,6 +112,14 @@ export class MemoryQuestionStore implements QuestionStore {
     const last = this.allowances.get(key);
     if (last !== undefined && last > new Date(now.getTime() - windowMs).toISOString()) return false;
     this.allowances.set(key, now.toISOString());
+    return true;
+  }
+
+  async takeQuestionSlot(subscriberId: string, now: Date, windowMs: number, limit: number): Promise<boolean> {
+    const key = `${subscriberId}#${Math.floor(now.getTime() / windowMs)}`;
+    const taken = this.slots.get(key) ?? 0;
+    if (taken >= limit) return false;
+    this.slots.set(key, taken + 1);
     return true;
   }
 }
