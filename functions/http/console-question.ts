@@ -105,7 +105,7 @@ function answerForm(ref: string, draft: string, followUp: boolean): Safe {
   return h`<form class="stack" method="post" action="/console/q/${ref}/answer">
 <label for="answer">${followUp ? 'Follow-up (sent in the same thread)' : 'Your answer'}</label>
 <p class="hint" id="answer-hint">Goes to them in their own email thread. Replace every [[fill in]] marker before sending.</p>
-<textarea id="answer" name="answer" rows="10" maxlength="20000" aria-describedby="answer-hint" required>${draft}</textarea>
+<textarea id="answer" name="answer" rows="10" maxlength="50000" aria-describedby="answer-hint" required>${draft}</textarea>
 ${followUp ? h`<input type="hidden" name="followUp" value="yes">` : ''}
 <div class="actions"><button type="submit">${followUp ? 'Send follow-up' : 'Send answer'}</button>
 <button type="submit" class="secondary" formaction="/console/replies/from-answer" formmethod="post">Save as a saved reply</button></div></form>`;

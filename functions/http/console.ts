@@ -32,6 +32,9 @@ export interface ConsoleOptions {
   clientAddress: ClientAddress;
 }
 
+/** Largest body a signed-in console post may have. */
+const CONSOLE_BODY_BYTES = 256 * 1024;
+
 const EMAIL = /^[^\s@<>,]{1,64}@[^\s@<>,]{1,190}\.[^\s@<>,]{2,}$/;
 
 function signInForm(message?: Safe, next?: string): Safe {
@@ -124,7 +127,8 @@ function signInRoutes(deps: Deps, options: ConsoleOptions): Hono {
 export function consoleRoutes(deps: Deps, options: ConsoleOptions): Hono {
   const signedIn = new Hono<ConsoleEnv>()
     .use('*', requireStaff(deps))
-    .use('*', limitBody())
+    // An answer may be 50,000 characters (MAX_ANSWER_CHARS), form-encoded: more than the site's 16 KB.
+    .use('*', limitBody(undefined, CONSOLE_BODY_BYTES))
     .post('/sign-out', async (c) => {
       await deps.console.endSession(c.get('staff').sessionId);
       clearSessionCookie(c, deps);

@@ -44,16 +44,19 @@ export function securityHeaders(): MiddlewareHandler {
   });
 }
 
-/** Refuses a body over `MAX_BODY_BYTES`: with a 413 naming the limit, or with `onTooLarge`'s answer. */
-export function limitBody(onTooLarge?: (c: Context) => Response): MiddlewareHandler {
+/** Refuses a body over `maxBytes` (default `MAX_BODY_BYTES`): with a 413 naming the limit, or with `onTooLarge`'s answer. */
+export function limitBody(
+  onTooLarge?: (c: Context) => Response,
+  maxBytes: number = MAX_BODY_BYTES,
+): MiddlewareHandler {
   return bodyLimit({
-    maxSize: MAX_BODY_BYTES,
+    maxSize: maxBytes,
     onError: (c) => {
       if (onTooLarge) return onTooLarge(c);
       throw new RequestError(
         413,
         'body_too_large',
-        `The request body must be at most ${MAX_BODY_BYTES / 1024} KB.`,
+        `The request body must be at most ${maxBytes / 1024} KB.`,
       );
     },
   });

@@ -255,3 +255,18 @@ describe('figures of the 24-hour promise', () => {
     );
   });
 });
+
+describe('long answers', () => {
+  it('sends an answer of 20,000 characters (over the site-wide 16 KB body limit), and names the limit past 50,000', async () => {
+    const ann = await storeActiveSubscriber(m.deps, { email: 'ann@example.com', firstName: 'Ann' });
+    const id = await ask(ann, 'Can you review my whole letter?');
+    const long = `${'Keep it short. '.repeat(1400)}End.`;
+    expect(long.length).toBeGreaterThan(20_000);
+    expect((await post(`${pathOf(id)}/answer`, { answer: long })).status).toBe(303);
+    expect(answersTo('ann@example.com')[0]?.text.startsWith(long)).toBe(true);
+    const other = await ask(ann, 'And another?');
+    const tooLong = await post(`${pathOf(other)}/answer`, { answer: 'x'.repeat(50_001) });
+    expect(tooLong.status).toBe(400);
+    expect(await tooLong.text()).toContain('An answer may be at most 50000 characters.');
+  });
+});

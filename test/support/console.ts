@@ -10,10 +10,10 @@ import { SESSION_MS } from '../../functions/app/console/sign-in';
 import type { Deps } from '../../functions/app/deps';
 import { answerAddress } from '../../functions/app/inbound/emails';
 import { type InboundReport, receiveMail } from '../../functions/app/inbound/receive-mail';
-import { PASSING_VERDICTS } from '../../functions/domain/questions';
 import { confirmSubscriber, newSubscriber, type Subscriber } from '../../functions/domain/subscriber';
 import { signToken } from '../../functions/domain/tokens';
 import { SESSION_COOKIE } from '../../functions/http/console-auth';
+import { localVerdicts } from '../../functions/local/smtp';
 
 /** The local and test staff: two experts and an operator (as `localConfig` lists them). */
 export const EXPERT = 'expert@example.com';
@@ -113,7 +113,7 @@ export function deliverQuestion(
     messageId: `<q${messages}.${Date.now()}@mail.example.com>`,
     references,
   });
-  return receiveMail(deps, new PostalMimeParser(), { raw, recipients: [to], verdicts: PASSING_VERDICTS });
+  return receiveMail(deps, new PostalMimeParser(), { raw, recipients: [to], verdicts: localVerdicts(raw) });
 }
 
 /** An expert's emailed answer to a question (a reply to its answer+ address). */
@@ -132,5 +132,5 @@ export function deliverEmailedAnswer(
     text,
     messageId: `<a${messages}.${Date.now()}@mail.example.com>`,
   });
-  return receiveMail(deps, new PostalMimeParser(), { raw, recipients: [to], verdicts: PASSING_VERDICTS });
+  return receiveMail(deps, new PostalMimeParser(), { raw, recipients: [to], verdicts: localVerdicts(raw) });
 }

@@ -1,6 +1,6 @@
 /** What experts do on a question in the console: answer it, send a follow-up, take it over, note something. */
 import { fillInMarkers } from '../../domain/console';
-import { MAX_QUESTION_CHARS, type Question } from '../../domain/questions';
+import { MAX_ANSWER_CHARS, type Question } from '../../domain/questions';
 import { isStopped } from '../../domain/subscriber';
 import { deliverAnswer } from '../deliver-answer';
 import type { Deps } from '../deps';
@@ -19,7 +19,7 @@ export type ConsoleAnswerResult =
 
 function problemWith(text: string): string | undefined {
   if (text === '') return 'Write an answer first.';
-  if (text.length > MAX_QUESTION_CHARS) return `An answer may be at most ${MAX_QUESTION_CHARS} characters.`;
+  if (text.length > MAX_ANSWER_CHARS) return `An answer may be at most ${MAX_ANSWER_CHARS} characters.`;
   return undefined;
 }
 

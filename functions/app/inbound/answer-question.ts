@@ -8,7 +8,7 @@ import { composeAlreadyAnswered } from './emails';
 import type { InboundReport, Routed } from './routed';
 
 /**
- * The expert's reply to a question email: only from the expert (or backup) address as the one address
+ * An expert's reply to a question email: only from an expert (or the backup) address as the one address
  * in From, DMARC-aligned for that address's domain, only to a valid
  * answer address, only once per question. The answer (quotes stripped) is stored, the question closed
  * with its response time and who answered, and the answer sent to the subscriber in the thread of their

@@ -64,8 +64,8 @@ async function route(deps: Deps, parser: MailParser, input: RawInbound): Promise
     address,
     messageKey: mail.messageId ?? createHash('sha256').update(input.raw).digest('hex'),
     authenticated: verdict === 'accept',
-    raw: input.raw,
     dmarcAligned: dmarcAligned(input.verdicts),
+    raw: input.raw,
   };
   return address.kind === 'reply' ? receiveReply(deps, routed) : answerQuestion(deps, routed);
 }

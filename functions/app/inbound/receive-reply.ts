@@ -103,8 +103,8 @@ function questionFrom(
 
 /**
  * A subscriber's reply to a course email: stored as a question with their course day and the message's
- * ids and raw message, assigned to an expert (round-robin) and forwarded to them with context, and acknowledged in the subscriber's thread (at most once
- * an hour). Mail that fails SPF and DKIM, carries no text, or goes over the daily limit is kept and
+ * ids and raw message, assigned to an expert (round-robin) and forwarded to them with context, and
+ * acknowledged in the subscriber's thread (at most once an hour). Mail that fails SPF and DKIM, carries no text, or goes over the daily limit is kept and
  * marked, not forwarded. Someone who unsubscribed gets one polite note a day and nothing reaches the expert.
  */
 export async function receiveReply(
