@@ -1,5 +1,5 @@
 import type { CompiledTemplates, CourseStep } from '../domain/course';
-import type { Clock, Mailer, QuestionStore, SubscriberStore } from '../domain/ports';
+import type { Clock, ConfirmationQueue, Mailer, QuestionStore, SubscriberStore } from '../domain/ports';
 import type { Safeguards } from '../domain/safeguards';
 import type { SigningKeys } from '../domain/tokens';
 
@@ -41,6 +41,8 @@ export interface Deps {
   store: SubscriberStore;
   questions: QuestionStore;
   mailer: Mailer;
+  /** Confirmation emails asked for by signups, sent off the request path. */
+  confirmations: ConfirmationQueue;
   clock: Clock;
   keys: SigningKeys;
   templates: CompiledTemplates;

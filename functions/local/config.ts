@@ -27,6 +27,9 @@ export function localConfig(siteUrl: string, overrides: Partial<Config> = {}): C
     QUESTIONS_PER_DAY: 5,
     DISPATCH_QUEUE_URL: undefined,
     DISPATCH_WORKERS: 1,
+    CONFIRMATION_QUEUE_URL: undefined,
+    CONFIRMATION_SENDERS: 2,
+    ORIGIN_SECRET: undefined,
     ...overrides,
   };
 }

@@ -18,6 +18,7 @@ import { createTableInput } from '../adapters/dynamo-table';
 import type { Deps, Log } from '../app/deps';
 import { dispatchDue } from '../app/dispatch-due';
 import { sweepOpenQuestions } from '../app/inbound/sweep-open-questions';
+import { sendConfirmation } from '../app/send-confirmation';
 import { createDeps } from '../compose';
 import type { Config } from '../config';
 import type { SigningKeys } from '../domain/tokens';
@@ -25,6 +26,7 @@ import { createApp } from '../http/app';
 import { plausibleAddress } from '../http/middleware';
 import { TravelClock } from './clock';
 import { localConfig } from './config';
+import { LocalConfirmationQueue } from './confirmation-queue';
 import { createDevRoutes } from './dev-routes';
 import { type LocalSmtp, startSmtpServer } from './smtp';
 import { closeServer, startStandIns } from './standins';
@@ -60,6 +62,8 @@ export interface LocalStack {
   clock: TravelClock;
   config: Config;
   clients: { dynamo: DynamoDBDocumentClient; ses: SESv2Client };
+  /** Where signups leave their confirmation emails; `drained()` waits until all of them are sent. */
+  confirmations: LocalConfirmationQueue;
   stop(): Promise<void>;
 }
 
@@ -177,7 +181,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await ensureTable(clients.raw, config.TABLE_NAME);
   const clock = new TravelClock();
   const log = options.log ?? consoleLog;
-  const deps = createDeps(config, await signingKeys(options.dataDir), clients, { clock, log });
+  const confirmations = new LocalConfirmationQueue({
+    ratePerSecond: config.MAX_SEND_RATE,
+    consumers: config.CONFIRMATION_SENDERS,
+    log,
+  });
+  const deps = createDeps(config, await signingKeys(options.dataDir), clients, { clock, log, confirmations });
+  confirmations.consume((request) => sendConfirmation(deps, request));
   web.mount(localApp(deps, config, clock));
   const smtp: LocalSmtp = await startSmtpServer(deps, ports.smtp, host);
   const stopDispatcher = startDispatcher(deps, options.dispatchIntervalMs ?? 5000, log);
@@ -192,8 +202,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     clock,
     config,
     clients: { dynamo: clients.dynamo, ses: clients.ses },
+    confirmations,
     async stop() {
       await stopDispatcher();
+      await confirmations.stop();
       await Promise.all([closeServer(web.server), smtp.close()]);
       await standIns.stop();
       clients.raw.destroy();

@@ -4,12 +4,14 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Deps } from '../../../functions/app/deps';
+import { sendConfirmation } from '../../../functions/app/send-confirmation';
 import { settingsFrom, templates } from '../../../functions/compose';
 import type { Config } from '../../../functions/config';
 import { courseSteps } from '../../../functions/domain/course';
 import { signupLimits } from '../../../functions/domain/rate-limit';
 import { TravelClock } from '../../../functions/local/clock';
 import { localConfig } from '../../../functions/local/config';
+import { LocalConfirmationQueue } from '../../../functions/local/confirmation-queue';
 import { memoryLog } from '../log';
 import { RecordingMailer } from './mailer';
 import { MemoryQuestionStore } from './question-store';
@@ -25,10 +27,17 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
   const safeguards = memorySafeguards(signupLimits(config.SIGNUPS_PER_CLIENT));
   const clock = new TravelClock();
   const log = memoryLog();
+  // The local stack's queue, retrying at once: the fast tier never waits on a timer it can skip.
+  const confirmations = new LocalConfirmationQueue({
+    ratePerSecond: 1000,
+    visibilityTimeoutMs: 1,
+    log,
+  });
   const deps: Deps = {
     store,
     questions,
     mailer,
+    confirmations,
     clock,
     keys: { current: randomBytes(32).toString('base64url') },
     templates,
@@ -40,7 +49,8 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
     log,
     safeguards,
   };
-  return { deps, config, store, questions, mailer, safeguards, clock, log };
+  confirmations.consume((request) => sendConfirmation(deps, request));
+  return { deps, config, store, questions, mailer, safeguards, clock, log, confirmations };
 }
 
 /** What `memoryDeps` returns. */
@@ -56,5 +66,6 @@ export function snapshot(m: MemoryDeps): string {
     suppressed: [...m.safeguards.suppressions.entries.entries()],
     hits: [...m.safeguards.limiter.hits.entries()],
     consents: [...m.safeguards.consents.records.entries()],
+    changes: [...m.store.changes.entries()],
   });
 }

@@ -1,0 +1,23 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { ConfirmationQueue, ConfirmationRequest } from '../domain/ports';
+
+/** Options of the SQS confirmation queue. */
+export interface SqsConfirmationQueueOptions {
+  queueUrl: string;
+  client?: SQSClient | undefined;
+}
+
+/** Confirmation requests as SQS messages (JSON: ids and a time, nothing that names a person). */
+export class SqsConfirmationQueue implements ConfirmationQueue {
+  private readonly client: SQSClient;
+
+  constructor(private readonly options: SqsConfirmationQueueOptions) {
+    this.client = options.client ?? new SQSClient({});
+  }
+
+  async enqueue(request: ConfirmationRequest): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify(request) }),
+    );
+  }
+}
