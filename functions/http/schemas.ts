@@ -74,5 +74,5 @@ export function parseSignup(body: unknown): SignupBody {
 
 /** A token query parameter: present, short, and of the token alphabet, or undefined. */
 export function tokenParam(value: string | undefined): string | undefined {
-  return value && value.length <= 200 && /^[A-Za-z0-9._-]+$/.test(value) ? value : undefined;
+  return value && value.length <= 260 && /^[A-Za-z0-9._~-]+$/.test(value) ? value : undefined;
 }
