@@ -1,7 +1,7 @@
 /** Rules that hold across routes: security headers, body limits, the cross-site refusal, the timing floor. */
+import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import { RequestError } from './errors';
 
 /** Largest request body the app reads. */
@@ -15,25 +15,61 @@ export function plausibleAddress(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= 64 ? value : undefined;
 }
 
-const CSP = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:'],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-  baseUri: ["'none'"],
-  objectSrc: ["'none'"],
+/**
+ * The viewer's address from CloudFront's `CloudFront-Viewer-Address` header (`<ip>:<port>`, IPv6 not
+ * bracketed). Trusted only behind requireOrigin: CloudFront writes it, and nothing else reaches the API.
+ */
+export function viewerAddress(header: string | undefined): string | undefined {
+  const colon = header?.lastIndexOf(':') ?? -1;
+  return header && colon > 0 ? plausibleAddress(header.slice(0, colon)) : undefined;
+}
+
+/**
+ * The headers of every answer, pages and API alike: a strict Content-Security-Policy (no inline script
+ * or style, same-origin resources), no referrer, no framing. The CDN's response headers policy sends the
+ * same ones on the static files (infra/site-edge.ts).
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
+    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Origin-Agent-Cluster': '?1',
+  'Referrer-Policy': 'no-referrer',
+  'Strict-Transport-Security': 'max-age=15552000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'X-DNS-Prefetch-Control': 'off',
+  'X-Download-Options': 'noopen',
+  'X-Frame-Options': 'DENY',
+  'X-Permitted-Cross-Domain-Policies': 'none',
+  'X-XSS-Protection': '0',
 };
 
-/** A strict Content-Security-Policy with no inline script, no referrer, no framing, same-origin resources. */
+/** Sends SECURITY_HEADERS on every answer. */
 export function securityHeaders(): MiddlewareHandler {
-  return secureHeaders({
-    contentSecurityPolicy: CSP,
-    referrerPolicy: 'no-referrer',
-    xFrameOptions: 'DENY',
-    crossOriginResourcePolicy: 'same-origin',
-  });
+  return async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+  };
+}
+
+/** The header CloudFront adds to every request it forwards to the API, with the deployment's secret. */
+export const ORIGIN_HEADER = 'x-origin-verify';
+
+/**
+ * Refuses (403 `direct_access`) a request without the deployment's origin secret: it reached the API
+ * some way other than through the site's distribution (the default execute-api endpoint, say).
+ */
+export function requireOrigin(secret: string): MiddlewareHandler {
+  const expected = Buffer.from(secret);
+  return async (c, next) => {
+    const given = Buffer.from(c.req.header(ORIGIN_HEADER) ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new RequestError(403, 'direct_access', 'Use the course site.');
+    }
+    await next();
+  };
 }
 
 /** Refuses a body over `MAX_BODY_BYTES`: with a 413 naming the limit, or with `onTooLarge`'s answer. */
