@@ -24,6 +24,11 @@ export interface CourseContext {
   hostedZone?: { id: string; name: string };
   /** Alarm notifications go here by email. */
   alarmEmail?: string;
+  /**
+   * The site's certificate for CloudFront (it must be in us-east-1). Without it, and with a hosted zone,
+   * the stateless stack creates one, which works only when the stacks deploy to us-east-1.
+   */
+  certificateArn?: string;
   /** The DMARC policy published for `domain` (`p=`): start with `none`, tighten once reports look clean. */
   dmarcPolicy: DmarcPolicy;
   /** True when no context was given and example values stand in: synth works, deployment is refused. */
@@ -62,6 +67,7 @@ const EXAMPLES = {
   dmarcPolicy: 'quarantine',
   backupAddress: 'backup-coach@example.com',
   inboundRetentionDays: '30',
+  certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
 } as const;
 
 type Key = keyof typeof EXAMPLES;
@@ -83,6 +89,7 @@ const PLACEHOLDER = {
 const HOSTNAME = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const EMAIL = /^[^\s@<>"]+@([^\s@<>"]+)$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const US_EAST_1_CERTIFICATE = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
 
 /** A trimmed, non-empty string; "is missing" when absent. */
 const text = z
@@ -114,6 +121,14 @@ const CONTEXT_SCHEMA = z.object({
   hostedZoneId: z.optional(text.check(z.regex(HOSTED_ZONE_ID, 'must be a Route 53 zone id'))),
   hostedZoneName: z.optional(hostname),
   dmarcPolicy: z._default(z.enum(DMARC_POLICIES, `must be one of ${DMARC_POLICIES.join(', ')}`), 'none'),
+  certificateArn: z.optional(
+    text.check(
+      z.regex(
+        US_EAST_1_CERTIFICATE,
+        'must be the ARN of an ACM certificate in us-east-1 (CloudFront uses only those)',
+      ),
+    ),
+  ),
 } satisfies Record<Key, z.ZodMiniType>);
 
 type ParsedContext = z.infer<typeof CONTEXT_SCHEMA>;

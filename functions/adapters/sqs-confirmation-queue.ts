@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ConfirmationQueue, ConfirmationRequest } from '../domain/ports';
 
 /** Options of the SQS confirmation queue. */
@@ -18,6 +18,17 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
   async enqueue(request: ConfirmationRequest): Promise<void> {
     await this.client.send(
       new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify(request) }),
+    );
+  }
+
+  /** Makes a received message visible again after `seconds` (a backoff shorter than the visibility timeout). */
+  async retryAfter(receiptHandle: string, seconds: number): Promise<void> {
+    await this.client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.options.queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
     );
   }
 }

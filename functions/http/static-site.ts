@@ -3,8 +3,7 @@
  * the fingerprinted assets, rendered once with the deployment's settings. The deploy publishes them to
  * S3 (infra/site-edge.ts); the local stack serves the same list with the same headers.
  */
-import type { Deps } from '../app/deps';
-import { renderNamedPage } from './pages';
+import { type PageDeps, renderNamedPage } from './pages';
 
 /** One file of the static site. */
 export interface StaticFile {
@@ -38,7 +37,7 @@ export function assetType(name: string): string | undefined {
 }
 
 /** Every static file of the site, rendered with the deployment's settings. */
-export function staticSiteFiles(deps: Pick<Deps, 'templates' | 'settings'>): StaticFile[] {
+export function staticSiteFiles(deps: PageDeps): StaticFile[] {
   const html = 'text/html; charset=utf-8';
   const pages: StaticFile[] = [
     { path: '/', key: ROOT_OBJECT, body: renderNamedPage(deps, 'landing') },

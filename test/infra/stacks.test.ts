@@ -138,24 +138,17 @@ describe('the stateful stack', () => {
     );
   });
 
-  it('serves the site at the course domain with a DNS-validated certificate', () => {
-    stateful.hasResourceProperties('AWS::CertificateManager::Certificate', {
-      DomainName: 'course.example.com',
-      ValidationMethod: 'DNS',
-    });
-    stateful.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'course.example.com' });
-    stateful.hasResourceProperties('AWS::Route53::RecordSet', {
-      Type: 'A',
-      Name: 'course.example.com.',
-      AliasTarget: Match.objectLike({ DNSName: { 'Fn::GetAtt': [Match.anyValue(), 'RegionalDomainName'] } }),
-    });
-    stateless.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { Stage: '$default' });
+  it('leaves the site domain to the distribution: no API custom domain, only the DMARC record', () => {
+    stateful.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    stateful.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    stateful.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'A' }, 0);
   });
 });
 
 describe('the stateless stack', () => {
   const functions = () => [
     stacks.stateless.site.function,
+    stacks.stateless.confirmations.function,
     stacks.stateless.dispatch.tickFunction,
     stacks.stateless.dispatch.workerFunction,
     stacks.stateless.sesEvents.function,
@@ -163,6 +156,7 @@ describe('the stateless stack', () => {
   /** The functions that send email (the events function only reads and writes the table). */
   const senders = () => [
     stacks.stateless.site.function,
+    stacks.stateless.confirmations.function,
     stacks.stateless.dispatch.tickFunction,
     stacks.stateless.dispatch.workerFunction,
   ];
@@ -195,7 +189,11 @@ describe('the stateless stack', () => {
       const env = Object.fromEntries(
         Object.entries(variables).map(([key, value]) => [
           key,
-          typeof value === 'string' ? value : key.endsWith('_URL') ? `https://x-${key}.example` : `x-${key}`,
+          typeof value === 'string'
+            ? value
+            : key.endsWith('_URL')
+              ? `https://x-${key}.example`
+              : `x-${key}-known-at-deploy`,
         ]),
       );
       expect(() => readConfig(env)).not.toThrow();
@@ -203,7 +201,8 @@ describe('the stateless stack', () => {
   });
 
   it('gives each function its own log group with one-month retention, as do the API access logs', () => {
-    stateless.resourceCountIs('AWS::Logs::LogGroup', functions().length + 1);
+    // And one for CDK's handler that publishes the static site at deploy.
+    stateless.resourceCountIs('AWS::Logs::LogGroup', functions().length + 2);
     stateless.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     for (const fn of functions()) {
       expect(propertiesOf(stateless, fn).LoggingConfig.LogGroup).toEqual({ Ref: logicalId(fn.logGroup) });
@@ -215,7 +214,7 @@ describe('the stateless stack', () => {
     });
   });
 
-  it('routes every request to the API function through a throttled $default stage', () => {
+  it('routes every request to the API function through a $default stage with no stage-wide throttle', () => {
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
@@ -225,7 +224,7 @@ describe('the stateless stack', () => {
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 20 },
+      DefaultRouteSettings: Match.absent(),
     });
     stateless.hasOutput('ApiUrl', {
       Value: { 'Fn::GetAtt': [logicalId(stacks.stateless.api), 'ApiEndpoint'] },
@@ -255,9 +254,13 @@ describe('the stateless stack', () => {
   it('keeps one encrypted, TLS-only dead-letter queue for 14 days, fed by every retried path of the stack', () => {
     const deadLetters = deadLettersArn();
     const queueId = logicalId(stacks.stateless.deadLetters);
-    // Two queues in all: the dispatch queue and the one dead-letter queue.
+    // Three queues in all: the dispatch queue, the confirmation queue and the one dead-letter queue.
     expect(Object.keys(stateless.findResources('AWS::SQS::Queue')).sort()).toEqual(
-      [logicalId(stacks.stateless.dispatch.queue), queueId].sort(),
+      [
+        logicalId(stacks.stateless.dispatch.queue),
+        logicalId(stacks.stateless.confirmations.queue),
+        queueId,
+      ].sort(),
     );
     expect(propertiesOf(stateless, stacks.stateless.deadLetters)).toMatchObject({
       SqsManagedSseEnabled: true,
@@ -275,6 +278,11 @@ describe('the stateless stack', () => {
     expect(propertiesOf(stateless, stacks.stateless.dispatch.queue).RedrivePolicy).toEqual({
       deadLetterTargetArn: deadLetters,
       maxReceiveCount: 3,
+    });
+    // SQS: a confirmation request that failed ten times (each retried after a growing backoff).
+    expect(propertiesOf(stateless, stacks.stateless.confirmations.queue).RedrivePolicy).toEqual({
+      deadLetterTargetArn: deadLetters,
+      maxReceiveCount: 10,
     });
     // EventBridge: every rule target (the schedule and the SES events rule) that could not be invoked.
     const targets = Object.values(stateless.findResources('AWS::Events::Rule')).flatMap(
