@@ -73,10 +73,11 @@ export class SiteApi extends Construct {
       }),
     ];
     const cfnStage = stage.node.defaultChild as CfnStage;
+    // A JSON map in CloudFormation: its keys are written as CloudFormation spells them.
     cfnStage.routeSettings = {
       [SIGNUP_ROUTE]: {
-        throttlingRateLimit: SIGNUP_THROTTLE.rateLimit,
-        throttlingBurstLimit: SIGNUP_THROTTLE.burstLimit,
+        ThrottlingRateLimit: SIGNUP_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: SIGNUP_THROTTLE.burstLimit,
       },
     };
     // Route settings name a route that must exist first.
