@@ -47,7 +47,12 @@ const distributionOf = (template: Template) =>
 describe('the distribution', () => {
   it('has two origins: the site bucket through origin access control, the API over TLS 1.2 with the origin secret', () => {
     const config = distributionOf(withZone.template);
-    const [bucket, api] = config.Origins as [Record<string, any>, Record<string, any>];
+    type Origin = {
+      DomainName: unknown;
+      CustomOriginConfig: unknown;
+      OriginCustomHeaders: unknown;
+    };
+    const [bucket, api] = config.Origins as [Origin, Origin];
     expect(bucket).toMatchObject({
       DomainName: { 'Fn::GetAtt': [logicalId(withZone.stacks.stateless.edge.bucket), 'RegionalDomainName'] },
       OriginAccessControlId: { 'Fn::GetAtt': [expect.stringMatching(/OriginAccessControl/), 'Id'] },
