@@ -53,6 +53,8 @@ export interface LocalStackOptions {
   separateStandIns?: boolean;
   /** Overrides of the configuration (rates, windows). */
   config?: Partial<Config>;
+  /** Sends per second the SES stand-in accepts before it throttles, as SES does (`LOCAL_SES_MAX_RATE`). */
+  sesMaxRate?: number;
 }
 
 /** A running local stack. */
@@ -173,6 +175,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sesPort: ports.ses,
     dataDir: options.dataDir,
     separateProcess: options.separateStandIns,
+    sesMaxRate: options.sesMaxRate,
   });
   const clients = localClients(standIns.dynamoUrl, standIns.sesUrl);
   const web = await listenFirst(ports.app, host);
