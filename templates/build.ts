@@ -15,10 +15,13 @@ import {
   type CompiledTemplates,
   type CourseManifest,
   courseSteps,
-  manifestProblems,
+  ManifestError,
+  parseManifest,
 } from '../functions/domain/course';
 import { escapeHtml, splitPlaceholders } from '../functions/domain/render';
+import { describeCheckins } from '../functions/domain/schedule';
 import { DEFAULT_SEND_HOUR } from '../functions/domain/subscriber';
+import { countWords, minutesPhrase, readerText, readingMinutes, sampleOf, typedReadingTime } from './reading';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const COMPILED_PATH = join(HERE, 'dist', 'compiled.ts');
@@ -62,10 +65,38 @@ function locate(line: number, layoutFile: string, layout: string, bodyFile: stri
   return `${layoutFile}:${line - bodyLines + 1}`;
 }
 
+/** "Lesson 3 of 7", "Check-in · day 8": where an email sits in the course, shown above its title. */
+function labelOf(manifest: CourseManifest, email: CourseManifest['emails'][number]): string {
+  const lessons = manifest.emails.filter((e) => e.kind === 'lesson');
+  if (email.kind === 'lesson') return `Lesson ${lessons.indexOf(email) + 1} of ${lessons.length}`;
+  if (email.kind === 'checkin') return `Check-in · day ${email.day}`;
+  if (email.kind === 'followup') return `Follow-up · day ${email.day}`;
+  return 'Welcome';
+}
+
+/** The values an email's own manifest entry and the coach give it at build time. */
+function emailValues(
+  manifest: CourseManifest,
+  email: CourseManifest['emails'][number],
+): Record<string, string> {
+  return {
+    subject: email.subject,
+    preheader: email.preheader,
+    title: email.title ?? email.subject,
+    action: email.action ?? '',
+    day: String(email.day ?? 0),
+    courseTitle: manifest.title,
+    label: labelOf(manifest, email),
+    coachName: manifest.coach.name,
+    coachDescription: manifest.coach.description,
+  };
+}
+
 async function compileEmail(
   root: string,
   manifest: CourseManifest,
   email: CourseManifest['emails'][number],
+  courseValues: Record<string, string>,
   problems: string[],
 ): Promise<CompiledEmail | undefined> {
   const layoutName = email.layout ?? 'course';
@@ -77,14 +108,7 @@ async function compileEmail(
     readFile(join(root, 'layouts', `${layoutName}.txt`), 'utf8'),
     readFile(join(root, 'emails', `${email.key}.txt`), 'utf8'),
   ]);
-  const staticValues: Record<string, string> = {
-    subject: email.subject,
-    preheader: email.preheader,
-    title: email.title ?? email.subject,
-    action: email.action ?? '',
-    day: String(email.day ?? 0),
-    courseTitle: manifest.title,
-  };
+  const staticValues = { ...emailValues(manifest, email), ...courseValues };
   const htmlStatic = Object.fromEntries(Object.entries(staticValues).map(([k, v]) => [k, escapeHtml(v)]));
   // Keep line numbers stable for error mapping: substitute the slot and static values without adding lines.
   const source = substitute(layout.replace('{{content}}', body), htmlStatic);
@@ -142,20 +166,66 @@ function syllabusHtml(manifest: CourseManifest): string {
     .join('\n');
 }
 
-async function compilePages(root: string, manifest: CourseManifest): Promise<Record<string, string[]>> {
+/** The hour menu; each option carries the check-in times for that hour, which the page shows when picked. */
+function hourOptionsHtml(manifest: CourseManifest): string {
+  const steps = courseSteps(manifest);
+  return Array.from({ length: 24 }, (_, hour) => {
+    const label = `${String(hour).padStart(2, '0')}:00`;
+    const selected = hour === DEFAULT_SEND_HOUR ? ' selected' : '';
+    const schedule = escapeHtml(describeCheckins(steps, hour));
+    return `<option value="${hour}" data-checkins="${schedule}"${selected}>${label}</option>`;
+  }).join('');
+}
+
+/** The first lesson's opening, as the landing page quotes it (the greeting's name left out). */
+function sampleHtml(lessonText: string): string {
+  return sampleOf(lessonText)
+    .map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`)
+    .join('\n');
+}
+
+/** What the build knows about the course's own text: words per email, and the lesson 1 text. */
+interface CourseText {
+  words: Record<string, number>;
+  firstLessonText: string;
+}
+
+/** Counts, times and the check-in sentence that emails and pages state, each derived, never typed. */
+function derivedValues(manifest: CourseManifest, text: CourseText): Record<string, string> {
+  const steps = courseSteps(manifest);
+  const lessons = steps.filter((step) => step.kind === 'lesson');
+  const lessonMinutes = lessons.map((step) => readingMinutes(text.words[step.key] ?? 0));
+  return {
+    lessonCount: String(lessons.length),
+    lastDay: String(steps.at(-1)?.day ?? 0),
+    laterEmailCount: String(steps.filter((step) => step.kind !== 'lesson' && step.kind !== 'welcome').length),
+    lessonReadingTime: minutesPhrase(lessonMinutes),
+    firstLessonReadingTime: minutesPhrase(lessonMinutes.slice(0, 1)),
+    defaultCheckins: describeCheckins(steps, DEFAULT_SEND_HOUR),
+  };
+}
+
+async function compilePages(
+  root: string,
+  manifest: CourseManifest,
+  values: Record<string, string>,
+  text: CourseText,
+): Promise<Record<string, string[]>> {
   const layout = await readFile(join(root, 'pages', 'layout.html'), 'utf8');
   const names = (await readdir(join(root, 'pages'))).filter(
     (f) => f.endsWith('.html') && f !== 'layout.html',
   );
+  const firstLesson = courseSteps(manifest).find((step) => step.kind === 'lesson');
   const buildValues = {
+    ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, escapeHtml(v)])),
     courseTitle: escapeHtml(manifest.title),
     tagline: escapeHtml(manifest.tagline),
+    coachName: escapeHtml(manifest.coach.name),
+    coachDescription: escapeHtml(manifest.coach.description),
     syllabus: syllabusHtml(manifest),
-    lessonCount: String(courseSteps(manifest).filter((s) => s.kind === 'lesson').length),
-    hourOptions: Array.from({ length: 24 }, (_, hour) => {
-      const label = `${String(hour).padStart(2, '0')}:00`;
-      return `<option value="${hour}"${hour === DEFAULT_SEND_HOUR ? ' selected' : ''}>${label}</option>`;
-    }).join(''),
+    hourOptions: hourOptionsHtml(manifest),
+    sample: sampleHtml(text.firstLessonText),
+    sampleAction: escapeHtml(firstLesson?.action ?? ''),
   };
   const pages: Record<string, string[]> = {};
   const assets = await fingerprintedAssets(root);
@@ -189,16 +259,66 @@ async function fingerprintedAssets(root: string): Promise<Record<string, { name:
   return assets;
 }
 
+/** The manifest, parsed; a broken one is a TemplateBuildError naming each field. */
+async function readManifest(root: string): Promise<CourseManifest> {
+  const file = relative(process.cwd(), join(root, 'course.json'));
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(join(root, 'course.json'), 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError)
+      throw new TemplateBuildError([`${file}: not valid JSON (${error.message})`]);
+    throw error;
+  }
+  try {
+    return parseManifest(json);
+  } catch (error) {
+    if (error instanceof ManifestError)
+      throw new TemplateBuildError(error.problems.map((p) => `${file}: ${p}`));
+    throw error;
+  }
+}
+
+/**
+ * Reads every email's plain text once and counts what a reader reads: the title and the body with today's
+ * action in it (not the shared footer). A missing file is reported by the compile step.
+ */
+async function readCourseText(root: string, manifest: CourseManifest): Promise<CourseText> {
+  const words: Record<string, number> = {};
+  let firstLessonText = '';
+  for (const email of manifest.emails) {
+    const body = await readFile(join(root, 'emails', `${email.key}.txt`), 'utf8').catch(() => '');
+    words[email.key] = countWords(readerText(email, body));
+    if (email.kind === 'lesson' && !firstLessonText) firstLessonText = body;
+  }
+  return { words, firstLessonText };
+}
+
+/** Every file that states something to readers, checked for a reading time typed in by hand. */
+async function typedReadingTimes(root: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const folder of ['emails', 'layouts', 'pages']) {
+    for (const name of await readdir(join(root, folder))) {
+      const file = join(root, folder, name);
+      const typed = typedReadingTime(await readFile(file, 'utf8'));
+      if (typed)
+        problems.push(
+          `${relative(process.cwd(), file)}: "${typed}" is typed by hand; use {{lessonReadingTime}}, computed from the emails`,
+        );
+    }
+  }
+  return problems;
+}
+
 /** Reads and compiles every template under `root`; throws TemplateBuildError listing every problem. */
 export async function buildTemplates(root = HERE): Promise<CompiledTemplates> {
-  const manifest = JSON.parse(await readFile(join(root, 'course.json'), 'utf8')) as CourseManifest;
-  const problems = manifestProblems(manifest).map(
-    (p) => `${relative(process.cwd(), join(root, 'course.json'))}: ${p}`,
-  );
-  if (problems.length > 0) throw new TemplateBuildError(problems);
+  const manifest = await readManifest(root);
+  const text = await readCourseText(root, manifest);
+  const values = derivedValues(manifest, text);
+  const problems = await typedReadingTimes(root);
   const emails: Record<string, CompiledEmail> = {};
   for (const email of manifest.emails) {
-    const compiled = await compileEmail(root, manifest, email, problems).catch(
+    const compiled = await compileEmail(root, manifest, email, values, problems).catch(
       (error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
         problems.push(
@@ -210,7 +330,7 @@ export async function buildTemplates(root = HERE): Promise<CompiledTemplates> {
     if (compiled) emails[email.key] = compiled;
   }
   if (problems.length > 0) throw new TemplateBuildError(problems);
-  return { manifest, emails, pages: await compilePages(root, manifest) };
+  return { manifest, emails, pages: await compilePages(root, manifest, values, text) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { InvalidTokenError } from '../domain/errors';
-import { nominalSendMillis } from '../domain/schedule';
+import { describeCheckins, nominalSendMillis } from '../domain/schedule';
 import { confirmSubscriber, isStopped, type Subscriber, withChange } from '../domain/subscriber';
 import { readConfirmSubject, verifyToken } from '../domain/tokens';
 import { describeLocalTime } from '../domain/zoned-time';
@@ -8,7 +8,13 @@ import type { Deps } from './deps';
 
 /** What a confirm link did; every kind shows a page, none is an error. */
 export type ConfirmOutcome =
-  | { kind: 'confirmed' | 'already-confirmed'; subscriber: Subscriber; firstLessonAt: string | undefined }
+  | {
+      kind: 'confirmed' | 'already-confirmed';
+      subscriber: Subscriber;
+      firstLessonAt: string | undefined;
+      /** When check-ins and follow-ups come for the subscriber's hour, as one sentence. */
+      checkinTimes: string;
+    }
   | { kind: 'stopped' };
 
 /**
@@ -38,18 +44,23 @@ export async function confirm(deps: Deps, token: string): Promise<ConfirmOutcome
         // The welcome stays due; the dispatcher sends it on its next run.
         deps.log.warn('welcome not sent at confirmation', { subscriberId: id, error: error.name });
       });
-      return { kind: 'confirmed', subscriber: confirmed, firstLessonAt: firstLessonText(deps, confirmed) };
+      return { kind: 'confirmed', subscriber: confirmed, ...scheduleText(deps, confirmed) };
     }
   }
   // A second click (or a race with another click) shows the same news without doing anything again.
   const current = (await deps.store.get(id)) ?? subscriber;
-  return { kind: 'already-confirmed', subscriber: current, firstLessonAt: firstLessonText(deps, current) };
+  return { kind: 'already-confirmed', subscriber: current, ...scheduleText(deps, current) };
 }
 
-/** "Friday 27 November at 08:00" for the first lesson, in the subscriber's zone. */
-function firstLessonText(deps: Deps, subscriber: Subscriber): string | undefined {
+/** "Friday 27 November at 08:00" for the first lesson, and the check-in times for the subscriber's hour. */
+function scheduleText(deps: Deps, subscriber: Subscriber) {
   const lesson = deps.steps.find((step) => step.kind === 'lesson');
-  if (!lesson || !subscriber.confirmedAt) return undefined;
-  const at = nominalSendMillis(lesson, { ...subscriber, confirmedAt: subscriber.confirmedAt });
-  return describeLocalTime(subscriber.timeZone, at);
+  const at =
+    lesson && subscriber.confirmedAt
+      ? nominalSendMillis(lesson, { ...subscriber, confirmedAt: subscriber.confirmedAt })
+      : undefined;
+  return {
+    firstLessonAt: at === undefined ? undefined : describeLocalTime(subscriber.timeZone, at),
+    checkinTimes: describeCheckins(deps.steps, subscriber.sendHour),
+  };
 }

@@ -114,7 +114,7 @@ export function confirmSubscriber(subscriber: Subscriber, steps: CourseStep[], n
     status: 'active',
     confirmedAt,
     step: 0,
-    nextSendAt: dueAt(first, { ...subscriber, confirmedAt }),
+    nextSendAt: dueAt(steps, 0, { ...subscriber, confirmedAt }),
   };
 }
 
@@ -131,7 +131,7 @@ export function advanceAfterSend(subscriber: Subscriber, steps: CourseStep[], se
     sendHour: subscriber.sendHour,
     confirmedAt: subscriber.confirmedAt,
   };
-  return { step: nextIndex, nextSendAt: dueAt(next, anchor, sentAt) };
+  return { step: nextIndex, nextSendAt: dueAt(steps, nextIndex, anchor, sentAt) };
 }
 
 /** True when no more mail of any kind may go to this subscriber. */

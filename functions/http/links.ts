@@ -21,6 +21,7 @@ export function linkRoutes(deps: Deps): Hono {
           firstName: outcome.subscriber.firstName,
           firstLessonAt: outcome.firstLessonAt ?? 'tomorrow morning',
           timeZone: outcome.subscriber.timeZone,
+          checkinTimes: outcome.checkinTimes,
         });
       } catch (error) {
         if (error instanceof InvalidTokenError) return sendPage(c, deps, 'link-invalid', 400);

@@ -35,6 +35,16 @@
     // Without Intl time zones the server default stays, and the person can still type theirs.
   }
 
+  // The check-in times depend on the hour chosen; each option carries its own sentence, built with the page.
+  const hour = form.elements.namedItem('sendHour');
+  const checkins = document.getElementById('checkins-hint');
+  if (hour && checkins) {
+    hour.addEventListener('change', () => {
+      const chosen = hour.options[hour.selectedIndex];
+      if (chosen?.dataset.checkins) checkins.textContent = chosen.dataset.checkins;
+    });
+  }
+
   if (!window.fetch) return;
 
   let sending = false;

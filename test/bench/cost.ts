@@ -6,6 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { templates } from '../../functions/compose';
+import { staticSiteFiles } from '../../functions/http/static-site';
 import manifest from '../../templates/course.json' with { type: 'json' };
 
 const { values } = parseArgs({
@@ -32,7 +35,18 @@ const courseEmails = manifest.emails.length; // confirmation + every course step
 const questions = questionRate;
 const outboundPerQuestion = 3; // acknowledgement, expert notification, answer
 const inboundPerQuestion = 2; // the question and the expert's reply
-const apiRequests = 6; // landing page, its CSS and script, signup, confirm link, one unsubscribe or page view
+// The landing page and its assets come from CloudFront's cache; the API sees the rest.
+const apiRequests = 3; // signup, confirm link, one unsubscribe or page view
+// Visitors per subscriber (one in three signs up) and what a first visit downloads, compressed.
+const visitsPerSubscriber = 3;
+const firstVisitBytes = staticSiteFiles({
+  templates,
+  settings: { postalAddress: '1 Example Street, Springfield', confirmResendMs: 15 * 60_000 },
+})
+  .filter((file) => file.path !== '/check-inbox')
+  .reduce((sum, file) => sum + gzipSync(file.body).byteLength + 400, 0);
+const edgeRequests = subscribers * (visitsPerSubscriber * 3 + apiRequests);
+const edgeBytes = subscribers * visitsPerSubscriber * firstVisitBytes;
 const month = 30 * 24 * 3600;
 const dispatcherRuns = month / 300; // every 5 minutes
 const shards = 8;
@@ -40,6 +54,9 @@ const alarms = 4; // infra: API 5xx, dead letters, SES bounce rate and complaint
 // SQS: the tick's batch send, each worker's receive and delete per shard, and the Lambda poller's
 // long polls (about five at a time, 20 s each) on the dispatch queue.
 const sqsRequests = dispatcherRuns * (Math.ceil(shards / 10) + shards * 2) + (5 * month) / 20;
+// The confirmation queue: one send per signup, a receive and a delete per batch (about one per
+// signup when signups are spread out), and its own poller's long polls.
+const confirmationSqsRequests = subscribers * 3 + (5 * month) / 20;
 
 const emails = subscribers * (courseEmails + questions * outboundPerQuestion);
 const inbound = subscribers * questions * inboundPerQuestion;
@@ -47,17 +64,27 @@ const inbound = subscribers * questions * inboundPerQuestion;
 // DynamoDB: the measured writes and reads per email, plus the due-index write each advance makes (KEYS_ONLY
 // index: the record changes its key, a delete and a put), signup and confirm writes, and idle polling.
 const writeUnits =
-  emails * (measured.perEmail.dynamoWrites + 2) + subscribers * (3 + 2) + subscribers * questions * 4;
+  emails * (measured.perEmail.dynamoWrites + 2) +
+  // signup: three counters, profile, pointer, consent; sent: stamp, counter; confirm: activate, send.
+  subscribers * (6 + 2 + 2) +
+  subscribers * questions * 4;
 const readUnits =
   emails * (measured.perEmail.dynamoReads + measured.perEmail.queryPages) +
-  subscribers * 4 +
+  // signup: suppression, address, day's confirmations; sender: profile, counter; confirm: profile.
+  subscribers * 6 +
   dispatcherRuns * shards * 0.5;
 
 // Lambda: API at ~60 ms, the dispatcher's fixed runs at ~250 ms plus ~15 ms of billed time per email
 // (8 workers overlap its ~5 requests of 10–40 ms), inbound at ~300 ms per message; 256 MB each.
+// The confirmation sender at ~100 ms per signup.
 const gbSeconds =
-  0.25 * (subscribers * apiRequests * 0.06 + dispatcherRuns * 0.25 + emails * 0.015 + inbound * 0.3);
-const invocations = subscribers * apiRequests + dispatcherRuns + inbound;
+  0.25 *
+  (subscribers * apiRequests * 0.06 +
+    subscribers * 0.1 +
+    dispatcherRuns * 0.25 +
+    emails * 0.015 +
+    inbound * 0.3);
+const invocations = subscribers * apiRequests + subscribers + dispatcherRuns + inbound;
 const logBytes = invocations * 350 + emails * 250 + subscribers * apiRequests * 200;
 
 const lines: [string, number][] = [
@@ -80,13 +107,24 @@ const lines: [string, number][] = [
     (logBytes / 1e9) * (prices.cloudwatch.logsIngestedPerGb + prices.cloudwatch.logsStoredPerGbMonth) +
       alarms * prices.cloudwatch.alarmPerMonth,
   ],
-  ['SQS (dispatch fan-out)', (sqsRequests / 1e6) * prices.sqs.requestsPerMillion],
+  [
+    'SQS (dispatch, confirmations)',
+    ((sqsRequests + confirmationSqsRequests) / 1e6) * prices.sqs.requestsPerMillion,
+  ],
+  [
+    'CloudFront (site and API)',
+    (edgeRequests / 10_000) * prices.cloudfront.httpsRequestsPer10000 +
+      (edgeBytes / 1e9) * prices.cloudfront.dataOutPerGb,
+  ],
   [
     'Secrets Manager',
     prices.secretsManager.secretPerMonth +
       (dispatcherRuns / 10 / 10_000) * prices.secretsManager.callsPer10000,
   ],
-  ['S3 (raw inbound mail)', (inbound / 1000) * prices.s3.putPer1000],
+  [
+    'S3 (raw inbound mail, site)',
+    (inbound / 1000) * prices.s3.putPer1000 + (edgeRequests / 1000 / 100) * prices.s3.getPer1000,
+  ],
 ];
 const total = lines.reduce((sum, [, cost]) => sum + cost, 0);
 const floor = lines[0]![1] + lines[1]![1];

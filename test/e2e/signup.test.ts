@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templates } from '../../functions/compose';
 import { courseSteps } from '../../functions/domain/course';
+import { describeCheckins } from '../../functions/domain/schedule';
 import { timeZoneProblem } from '../../functions/domain/signup-rules';
 import type { LocalStack } from '../../functions/local/stack';
 import { launchBrowser, withPage } from '../support/browser';
@@ -173,13 +174,18 @@ describe('the links in the emails', () => {
     await withPage(browser, { timezoneId: 'America/New_York' }, async (page) => {
       await openLanding(page);
       await fillSignup(page, 'Carmen', email);
+      await page.getByLabel('Lessons arrive at').selectOption('22');
       await submit(page).click();
       await page.locator('#signup-done').waitFor();
 
       const response = await page.goto(await latestConfirmLink(stack, email));
       expect(response?.status()).toBe(200);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe("You're in, Carmen");
-      expect(await page.locator('.facts').textContent()).toContain('America/New_York');
+      const facts = await page.locator('.facts').textContent();
+      expect(facts).toContain('America/New_York');
+      // The check-in times for 22:00, not the default hour's.
+      expect(facts).toContain(describeCheckins(stack.deps.steps, 22));
+      expect(describeCheckins(stack.deps.steps, 22)).not.toBe(describeCheckins(stack.deps.steps, 8));
     });
     expect((await stack.deps.store.findByEmail(email))?.status).toBe('active');
   });
@@ -285,6 +291,30 @@ describe('the landing page itself', () => {
       expect(consent).toMatch(/confirm your address/);
       expect(consent).toMatch(/a lesson each day/);
       expect(consent).toMatch(/one-click unsubscribe/);
+    });
+  });
+
+  it('says when check-ins arrive for the hour picked, and changes it when another hour is picked', async () => {
+    await withPage(browser, {}, async (page) => {
+      await openLanding(page);
+      const hint = page.locator('#checkins-hint');
+      expect(await hint.textContent()).toBe(describeCheckins(stack.deps.steps, 8));
+      await page.getByLabel('Lessons arrive at').selectOption('15');
+      expect(await hint.textContent()).toBe(describeCheckins(stack.deps.steps, 15));
+      expect(await hint.textContent()).toContain('day 4 at 08:00');
+    });
+  });
+
+  it('quotes the first lesson in the sample and states the reading time the build computed', async () => {
+    const lesson = templates.emails['lesson-1']!.text.join('').replace(/\s+/g, ' ');
+    await withPage(browser, {}, async (page) => {
+      await openLanding(page);
+      const quoted = await page.locator('.letter blockquote p:not(.letter-action)').allTextContents();
+      expect(quoted.length).toBeGreaterThanOrEqual(2);
+      for (const paragraph of quoted) expect(lesson).toContain(paragraph);
+      expect(await page.locator('.promise').textContent()).toMatch(
+        /Each takes (about \d+ minutes?|\d+ to \d+ minutes) to read/,
+      );
     });
   });
 

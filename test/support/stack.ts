@@ -109,7 +109,7 @@ export function lambdaEnvironment(
  */
 export async function activeSubscriber(
   stack: LocalStack,
-  person: { email: string; firstName?: string; timeZone?: string },
+  person: { email: string; firstName?: string; timeZone?: string; sendHour?: number },
 ): Promise<Subscriber> {
   const now = stack.clock.now();
   const pending = newSubscriber(
@@ -118,7 +118,7 @@ export async function activeSubscriber(
       email: person.email,
       firstName: person.firstName ?? 'Fay',
       timeZone: person.timeZone ?? 'UTC',
-      sendHour: 8,
+      sendHour: person.sendHour ?? 8,
     },
     now,
   );

@@ -92,9 +92,11 @@ describe('reading SES events', () => {
 
   it('treats undetermined bounces as transient and falls back on the destination for recipients', () => {
     const event = parseSesEvent({
-      eventType: 'Bounce',
-      bounce: { bounceType: 'Undetermined', timestamp: '2026-11-26T10:00:05Z' },
-      mail: { messageId: 'm-2', timestamp: '2026-11-26T10:00:00Z', destination: ['a@example.com'] },
+      detail: {
+        eventType: 'Bounce',
+        bounce: { bounceType: 'Undetermined', timestamp: '2026-11-26T10:00:05Z' },
+        mail: { messageId: 'm-2', timestamp: '2026-11-26T10:00:00Z', destination: ['a@example.com'] },
+      },
     });
     expect(event).toMatchObject({
       kind: 'bounce',
@@ -102,6 +104,21 @@ describe('reading SES events', () => {
       recipients: ['a@example.com'],
       at: '2026-11-26T10:00:05.000Z',
       feedbackId: 'm-2@2026-11-26T10:00:05.000Z',
+    });
+  });
+
+  it('reads only the EventBridge envelope: a bare record or an SNS batch is malformed, naming the field', () => {
+    const record = {
+      eventType: 'Complaint',
+      complaint: {},
+      mail: { messageId: 'm', timestamp: '2026-11-26T10:00:00Z' },
+    };
+    expect(parseSesEvent(record)).toEqual({ malformed: 'no valid detail' });
+    expect(parseSesEvent({ Records: [{ Sns: { Message: JSON.stringify(record) } }] })).toEqual({
+      malformed: 'no valid detail',
+    });
+    expect(parseSesEvent({ detail: { ...record, mail: { messageId: 'm' } } })).toEqual({
+      malformed: 'no valid mail.timestamp in detail',
     });
   });
 
