@@ -41,10 +41,8 @@ const schema = z.object({
   QUESTIONS_PER_DAY: positiveInt(5),
   /** Cloud fan-out: the scheduled tick puts one message per due-index shard on this queue. */
   DISPATCH_QUEUE_URL: z.optional(z.string().check(z.regex(/^https?:\/\/\S+$/, 'an SQS queue URL'))),
-  /** The queue signups leave their confirmation emails on (the API's; the confirmation sender reads it). */
+  /** The API: the queue signups leave their confirmation emails on (the dispatch queue, whose workers send them). */
   CONFIRMATION_QUEUE_URL: z.optional(z.string().check(z.regex(/^https?:\/\/\S+$/, 'an SQS queue URL'))),
-  /** Confirmation senders that may run at once; each takes this share of the send rate. */
-  CONFIRMATION_SENDERS: positiveInt(2),
   /**
    * Cloud: the value CloudFront puts in the `x-origin-verify` header of every request it forwards; the API
    * refuses requests without it (they did not come through the site's distribution).

@@ -8,7 +8,6 @@ import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Alarms } from './alarms';
-import { Confirmations } from './confirmations';
 import type { CourseContext } from './context';
 import { type FunctionBase, functionBase, type SharedResources } from './course-function';
 import { DispatchFanOut } from './dispatch-fan-out';
@@ -28,7 +27,6 @@ export class StatelessStack extends Stack {
   /** Where the site and its links live: `https://<domain>` with a hosted zone, else the distribution's URL. */
   readonly siteUrl: string;
   readonly edge: SiteEdge;
-  readonly confirmations: Confirmations;
   /** What every function of the deployment is built on; the inbound stack's function too. */
   readonly functionBase: FunctionBase;
   /**
@@ -56,14 +54,18 @@ export class StatelessStack extends Stack {
     this.functionBase = base;
     this.deadLetters = deadLetterQueue(this);
 
-    this.confirmations = new Confirmations(this, 'Confirmations', { base, deadLetters: this.deadLetters });
+    this.dispatch = new DispatchFanOut(this, 'Dispatch', { base, context, deadLetters: this.deadLetters });
+    // Confirmations go on the dispatch queue: the same workers send them, so course emails and
+    // confirmations together stay under the account's send rate, and one queue is polled, not two.
+    // A worker queues a throttled confirmation again, with a delay.
+    this.dispatch.queue.grantSendMessages(this.dispatch.workerFunction);
+    this.dispatch.workerFunction.addEnvironment('DISPATCH_QUEUE_URL', this.dispatch.queue.queueUrl);
     this.site = new SiteApi(this, 'Site', {
       api: this.api,
       base,
-      confirmations: this.confirmations.queue,
+      confirmations: this.dispatch.queue,
       originSecret: this.edge.originSecret,
     });
-    this.dispatch = new DispatchFanOut(this, 'Dispatch', { base, context, deadLetters: this.deadLetters });
     this.sesEvents = new SesEvents(this, 'SesEvents', { base, deadLetters: this.deadLetters });
     this.alarms = new Alarms(this, 'Alarms', {
       api: this.api,

@@ -1,4 +1,5 @@
-import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod/mini';
 import type { ConfirmationQueue, ConfirmationRequest } from '../domain/ports';
 
 /** Options of the SQS confirmation queue. */
@@ -7,7 +8,29 @@ export interface SqsConfirmationQueueOptions {
   client?: SQSClient | undefined;
 }
 
-/** Confirmation requests as SQS messages (JSON: ids and a time, nothing that names a person). */
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A confirmation request as an SQS message: ids, a time and the attempts so far; nothing that names a person. */
+export const confirmationMessage = z.object({
+  confirmation: z.object({
+    subscriberId: z.string().check(z.regex(ID)),
+    requestedAt: z.iso.datetime(),
+    changeId: z.optional(z.string().check(z.regex(ID))),
+  }),
+  attempt: z._default(z.number().check(z.int(), z.gte(0)), 0),
+});
+
+/** Tries of one confirmation before it is left to the dead-letter queue: backoffs add up to about 2 hours. */
+export const CONFIRMATION_ATTEMPTS = 12;
+
+/** Seconds before try `attempt` (1, 2 …): 2, 4, 8 … up to SQS's longest delay, 15 minutes. */
+export const retryDelaySeconds = (attempt: number) => Math.min(900, 2 ** attempt);
+
+/**
+ * Confirmation requests on the dispatch queue, beside its shards: the same workers send both, so course
+ * emails and confirmations together stay under the account's send rate. A retry is a new message with
+ * a delay (SQS's own backoff), so it does not use up the queue's receive count.
+ */
 export class SqsConfirmationQueue implements ConfirmationQueue {
   private readonly client: SQSClient;
 
@@ -15,19 +38,13 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
     this.client = options.client ?? new SQSClient({});
   }
 
-  async enqueue(request: ConfirmationRequest): Promise<void> {
+  async enqueue(request: ConfirmationRequest, attempt = 0): Promise<void> {
+    const body: z.input<typeof confirmationMessage> = { confirmation: request, attempt };
     await this.client.send(
-      new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify(request) }),
-    );
-  }
-
-  /** Makes a received message visible again after `seconds` (a backoff shorter than the visibility timeout). */
-  async retryAfter(receiptHandle: string, seconds: number): Promise<void> {
-    await this.client.send(
-      new ChangeMessageVisibilityCommand({
+      new SendMessageCommand({
         QueueUrl: this.options.queueUrl,
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: seconds,
+        MessageBody: JSON.stringify(body),
+        DelaySeconds: attempt > 0 ? retryDelaySeconds(attempt) : undefined,
       }),
     );
   }

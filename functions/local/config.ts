@@ -28,7 +28,6 @@ export function localConfig(siteUrl: string, overrides: Partial<Config> = {}): C
     DISPATCH_QUEUE_URL: undefined,
     DISPATCH_WORKERS: 1,
     CONFIRMATION_QUEUE_URL: undefined,
-    CONFIRMATION_SENDERS: 2,
     ORIGIN_SECRET: undefined,
     ...overrides,
   };

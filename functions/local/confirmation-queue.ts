@@ -1,9 +1,11 @@
 /**
- * The confirmation queue of the local stack, with the semantics of the SQS queue it stands in for: a
- * request is delivered at least once; one whose handling fails (the mail service throttles, or anything
- * else throws) becomes visible again after a visibility timeout that grows with each receive, and after
- * `maxReceives` it is set aside as a dead letter (logged). Consumers share one pacer at the send rate.
+ * The confirmation queue of the local stack, with the semantics of the cloud's (confirmations on the
+ * dispatch queue, see functions/handlers/dispatch-worker.ts): a request is delivered at least once; one
+ * whose handling fails (the mail service throttles, or anything else throws) is tried again after a
+ * delay that doubles each time, and after `maxReceives` tries it is set aside as a dead letter (logged).
+ * Consumers share one pacer at the send rate.
  */
+import { CONFIRMATION_ATTEMPTS } from '../adapters/sqs-confirmation-queue';
 import type { Log } from '../app/deps';
 import { Pacer } from '../app/pacer';
 import type { ConfirmationQueue, ConfirmationRequest } from '../domain/ports';
@@ -14,9 +16,9 @@ export interface LocalQueueOptions {
   ratePerSecond: number;
   /** Consumers at once (the cloud's event source concurrency). @default 2 */
   consumers?: number;
-  /** Wait before the first redelivery; it doubles with each receive, up to 30 s. @default 1000 */
+  /** Wait before the first retry; it doubles with each one, up to 15 minutes (SQS's longest delay). @default 2000 */
   visibilityTimeoutMs?: number;
-  /** Receives before a request is set aside as a dead letter. @default 10 */
+  /** Tries before a request is set aside as a dead letter. @default CONFIRMATION_ATTEMPTS (12) */
   maxReceives?: number;
   log: Log;
 }
@@ -27,7 +29,7 @@ interface Message {
   visibleAt: number;
 }
 
-const MAX_VISIBILITY_MS = 30_000;
+const MAX_VISIBILITY_MS = 900_000;
 
 export class LocalConfirmationQueue implements ConfirmationQueue {
   private readonly waiting: Message[] = [];
@@ -111,7 +113,7 @@ export class LocalConfirmationQueue implements ConfirmationQueue {
   }
 
   private retryLater(message: Message, error: Error): void {
-    const { log, maxReceives = 10, visibilityTimeoutMs = 1000 } = this.options;
+    const { log, maxReceives = CONFIRMATION_ATTEMPTS, visibilityTimeoutMs = 2000 } = this.options;
     const subscriberId = message.request.subscriberId;
     if (message.receives >= maxReceives) {
       log.error('confirmation request dead-lettered', { subscriberId, error: error.name });

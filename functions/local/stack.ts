@@ -186,7 +186,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.log ?? consoleLog;
   const confirmations = new LocalConfirmationQueue({
     ratePerSecond: config.MAX_SEND_RATE,
-    consumers: config.CONFIRMATION_SENDERS,
     log,
   });
   const deps = createDeps(config, await signingKeys(options.dataDir), clients, { clock, log, confirmations });

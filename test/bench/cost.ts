@@ -54,9 +54,8 @@ const alarms = 4; // infra: API 5xx, dead letters, SES bounce rate and complaint
 // SQS: the tick's batch send, each worker's receive and delete per shard, and the Lambda poller's
 // long polls (about five at a time, 20 s each) on the dispatch queue.
 const sqsRequests = dispatcherRuns * (Math.ceil(shards / 10) + shards * 2) + (5 * month) / 20;
-// The confirmation queue: one send per signup, a receive and a delete per batch (about one per
-// signup when signups are spread out), and its own poller's long polls.
-const confirmationSqsRequests = subscribers * 3 + (5 * month) / 20;
+// Confirmations ride the dispatch queue (no poller of their own): a send, a receive and a delete each.
+const confirmationSqsRequests = subscribers * 3;
 
 const emails = subscribers * (courseEmails + questions * outboundPerQuestion);
 const inbound = subscribers * questions * inboundPerQuestion;
@@ -76,7 +75,7 @@ const readUnits =
 
 // Lambda: API at ~60 ms, the dispatcher's fixed runs at ~250 ms plus ~15 ms of billed time per email
 // (8 workers overlap its ~5 requests of 10–40 ms), inbound at ~300 ms per message; 256 MB each.
-// The confirmation sender at ~100 ms per signup.
+// A dispatch worker sends each confirmation, at ~100 ms per signup.
 const gbSeconds =
   0.25 *
   (subscribers * apiRequests * 0.06 +

@@ -1,6 +1,7 @@
 /** The site at the edge, the confirmation queue and the route throttles, as the templates say. */
 import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SECURITY_HEADERS } from '../../functions/http/middleware';
 import { staticSiteFiles } from '../../functions/http/static-site';
@@ -225,7 +226,7 @@ describe('the distribution', () => {
   });
 });
 
-describe('throttles and the confirmation queue', () => {
+describe('throttles and confirmations', () => {
   it('throttles the signup post on its own route, sized for the launch spike, and nothing stage-wide', () => {
     withZone.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /api/subscribe' });
     withZone.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
@@ -237,29 +238,29 @@ describe('throttles and the confirmation queue', () => {
     });
   });
 
-  it('lets the API queue confirmations, and one sender pair take them at the send rate with partial failures', () => {
-    const { confirmations, site } = withZone.stacks.stateless;
-    const queueArn = { 'Fn::GetAtt': [logicalId(confirmations.queue), 'Arn'] };
+  it('lets the API queue confirmations on the dispatch queue, whose workers send them and may queue a retry', () => {
+    const { dispatch, site } = withZone.stacks.stateless;
+    const queueArn = { 'Fn::GetAtt': [logicalId(dispatch.queue), 'Arn'] };
+    const resources = withZone.template.toJSON().Resources;
+    const env = (fn: IConstruct) => resources[logicalId(fn)].Properties.Environment.Variables;
+    expect(env(site.function).CONFIRMATION_QUEUE_URL).toEqual({ Ref: logicalId(dispatch.queue) });
+    expect(env(dispatch.workerFunction).DISPATCH_QUEUE_URL).toEqual({ Ref: logicalId(dispatch.queue) });
+    for (const fn of [site.function, dispatch.workerFunction]) {
+      const policy = fn.role!.node.findChild('DefaultPolicy');
+      const statements = resources[logicalId(policy)].Properties.PolicyDocument.Statement as {
+        Action: unknown;
+        Resource: unknown;
+      }[];
+      const sends = statements.filter((statement) => [statement.Action].flat().includes('sqs:SendMessage'));
+      expect(sends.map((statement) => statement.Resource)).toContainEqual(queueArn);
+    }
     withZone.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: queueArn,
-      FunctionName: { Ref: logicalId(confirmations.function) },
-      BatchSize: 10,
-      ScalingConfig: { MaximumConcurrency: 2 },
+      FunctionName: { Ref: logicalId(dispatch.workerFunction) },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
-    const queue = withZone.template.toJSON().Resources[logicalId(confirmations.queue)].Properties;
-    const timeout =
-      withZone.template.toJSON().Resources[logicalId(confirmations.function)].Properties.Timeout;
-    expect(queue.VisibilityTimeout).toBe(6 * timeout);
-    expect(queue.SqsManagedSseEnabled).toBe(true);
-    const apiEnv =
-      withZone.template.toJSON().Resources[logicalId(site.function)].Properties.Environment.Variables;
-    expect(apiEnv.CONFIRMATION_QUEUE_URL).toEqual({ Ref: logicalId(confirmations.queue) });
-    const policy = site.function.role!.node.findChild('DefaultPolicy');
-    const statements = withZone.template.toJSON().Resources[logicalId(policy)].Properties.PolicyDocument
-      .Statement as { Action: unknown; Resource: unknown }[];
-    const sends = statements.filter((statement) => [statement.Action].flat().includes('sqs:SendMessage'));
-    expect(sends.map((statement) => statement.Resource)).toEqual([queueArn]);
+    // One queue is polled for both: no second event source.
+    withZone.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
   });
 
   it('leaves no cdk-nag finding unacknowledged with or without a zone', () => {

@@ -148,7 +148,6 @@ describe('the stateful stack', () => {
 describe('the stateless stack', () => {
   const functions = () => [
     stacks.stateless.site.function,
-    stacks.stateless.confirmations.function,
     stacks.stateless.dispatch.tickFunction,
     stacks.stateless.dispatch.workerFunction,
     stacks.stateless.sesEvents.function,
@@ -156,7 +155,6 @@ describe('the stateless stack', () => {
   /** The functions that send email (the events function only reads and writes the table). */
   const senders = () => [
     stacks.stateless.site.function,
-    stacks.stateless.confirmations.function,
     stacks.stateless.dispatch.tickFunction,
     stacks.stateless.dispatch.workerFunction,
   ];
@@ -254,13 +252,9 @@ describe('the stateless stack', () => {
   it('keeps one encrypted, TLS-only dead-letter queue for 14 days, fed by every retried path of the stack', () => {
     const deadLetters = deadLettersArn();
     const queueId = logicalId(stacks.stateless.deadLetters);
-    // Three queues in all: the dispatch queue, the confirmation queue and the one dead-letter queue.
+    // Two queues in all: the dispatch queue (shards and confirmations) and the one dead-letter queue.
     expect(Object.keys(stateless.findResources('AWS::SQS::Queue')).sort()).toEqual(
-      [
-        logicalId(stacks.stateless.dispatch.queue),
-        logicalId(stacks.stateless.confirmations.queue),
-        queueId,
-      ].sort(),
+      [logicalId(stacks.stateless.dispatch.queue), queueId].sort(),
     );
     expect(propertiesOf(stateless, stacks.stateless.deadLetters)).toMatchObject({
       SqsManagedSseEnabled: true,
@@ -278,11 +272,6 @@ describe('the stateless stack', () => {
     expect(propertiesOf(stateless, stacks.stateless.dispatch.queue).RedrivePolicy).toEqual({
       deadLetterTargetArn: deadLetters,
       maxReceiveCount: 3,
-    });
-    // SQS: a confirmation request that failed ten times (each retried after a growing backoff).
-    expect(propertiesOf(stateless, stacks.stateless.confirmations.queue).RedrivePolicy).toEqual({
-      deadLetterTargetArn: deadLetters,
-      maxReceiveCount: 10,
     });
     // EventBridge: every rule target (the schedule and the SES events rule) that could not be invoked.
     const targets = Object.values(stateless.findResources('AWS::Events::Rule')).flatMap(
@@ -621,7 +610,8 @@ describe('deployment context', () => {
     expect(tick.DISPATCH_QUEUE_URL).toEqual({ Ref: logicalId(stacks.stateless.dispatch.queue) });
     const worker = propertiesOf(stateless, stacks.stateless.dispatch.workerFunction).Environment.Variables;
     expect(worker.DISPATCH_WORKERS).toBe('4');
-    expect(worker.DISPATCH_QUEUE_URL).toBeUndefined();
+    // The workers also send the confirmations signups queue there, and queue a throttled one again.
+    expect(worker.DISPATCH_QUEUE_URL).toEqual({ Ref: logicalId(stacks.stateless.dispatch.queue) });
     stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stacks.stateless.dispatch.workerFunction) },
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stacks.stateless.dispatch.queue), 'Arn'] },
