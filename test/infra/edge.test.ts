@@ -8,18 +8,10 @@ import { staticSiteFiles } from '../../functions/http/static-site';
 import { readCourseContext } from '../../infra/context';
 import { buildCourseApp, type CourseStacks } from '../../infra/course-app';
 import { API_PATHS, EDGE_LOG_DAYS, SESSION_PATHS } from '../../infra/site-edge';
-import { logicalId, testApp, unacknowledgedNagFindings } from '../support/infra';
+import { EXAMPLE_CONTEXT, logicalId, testApp, unacknowledgedNagFindings } from '../support/infra';
 import { memoryDeps } from '../support/memory/deps';
 
-const CONTEXT = {
-  domain: 'course.example.com',
-  fromAddress: 'course@course.example.com',
-  expertAddress: 'coach@example.com',
-  postalAddress: '1 Main Street, Springfield',
-  hostedZoneId: 'Z0123456789ABCDEFGHIJ',
-  hostedZoneName: 'example.com',
-  alarmEmail: 'ops@example.com',
-};
+const CONTEXT = EXAMPLE_CONTEXT;
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 

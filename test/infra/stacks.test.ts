@@ -10,6 +10,7 @@ import { ContextError, readCourseContext } from '../../infra/context';
 import { buildCourseApp, type CourseStacks } from '../../infra/course-app';
 import {
   constructProblems,
+  EXAMPLE_CONTEXT,
   logicalId,
   ROOT,
   testApp,
@@ -17,15 +18,7 @@ import {
   validationPluginReports,
 } from '../support/infra';
 
-const CONTEXT = {
-  domain: 'course.example.com',
-  fromAddress: 'course@course.example.com',
-  expertAddress: 'coach@example.com',
-  postalAddress: '1 Main Street, Springfield',
-  hostedZoneId: 'Z0123456789ABCDEFGHIJ',
-  hostedZoneName: 'example.com',
-  alarmEmail: 'ops@example.com',
-};
+const CONTEXT = EXAMPLE_CONTEXT;
 
 /** The properties of an L2 construct's resource in `template`. */
 const propertiesOf = (template: Template, construct: IConstruct) =>
