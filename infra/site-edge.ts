@@ -55,7 +55,7 @@ export const EDGE_LOG_DAYS = 30;
 export interface SiteEdgeProps {
   api: HttpApi;
   context: CourseContext;
-  /** How long the signup answer may take at most (the confirm resend window shown on pages). */
+  /** The confirmation resend window the pages mention (CONFIRM_RESEND_MINUTES of the functions). */
   confirmResendMinutes: number;
 }
 
@@ -84,9 +84,6 @@ export class SiteEdge extends Construct {
       enforceSSL: true,
       serverAccessLogsBucket: this.logs,
       serverAccessLogsPrefix: 's3/',
-      // Rebuilt by every deploy from templates/.
-      removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: false,
     });
     const zone = context.hostedZone
       ? PublicHostedZone.fromPublicHostedZoneAttributes(this, 'Zone', {

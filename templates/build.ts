@@ -242,7 +242,7 @@ async function compilePages(
 }
 
 /** The site's assets, the file `site.css` named `site.<first 10 hex of its sha256>.css`, and so on. */
-export const ASSET_FILES = ['site.css', 'signup.js'] as const;
+const ASSET_FILES = ['site.css', 'signup.js'] as const;
 
 /**
  * Each asset under a name that changes whenever its content does, so browsers and the CDN may keep it

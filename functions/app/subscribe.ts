@@ -1,3 +1,4 @@
+import type { ConfirmationRequest } from '../domain/ports';
 import { consentTextVersion, pseudonym, storableUserAgent } from '../domain/privacy';
 import { fixedWindow, type RateLimit, RateLimitedError } from '../domain/rate-limit';
 import type { Safeguards } from '../domain/safeguards';
@@ -114,7 +115,7 @@ async function resend(
  * Hands the email to the queue. If the queue cannot take it, the answer stays the same (it must not
  * differ for new addresses); the person may sign up again once the resend window has passed.
  */
-async function queueConfirmation(deps: Deps, request: Parameters<Deps['confirmations']['enqueue']>[0]) {
+async function queueConfirmation(deps: Deps, request: ConfirmationRequest) {
   await deps.confirmations.enqueue(request).catch((error: Error) => {
     deps.log.error('confirmation could not be queued', {
       subscriberId: request.subscriberId,

@@ -1,7 +1,6 @@
 /** The site's own pages: landing page, assets, the check-your-inbox page, health. */
 import { Hono } from 'hono';
 import type { Deps } from '../app/deps';
-import { sendPage } from './pages';
 import { staticSiteFiles } from './static-site';
 
 /**
@@ -15,7 +14,6 @@ export function siteRoutes(deps: Deps): Hono {
       c.body(file.body, 200, { 'Content-Type': file.contentType, 'Cache-Control': file.cacheControl }),
     );
   }
-  return routes
-    .get('/health', (c) => c.json({ status: 'ok' }))
-    .get('/assets/:name', (c) => sendPage(c, deps, 'not-found', 404));
+  // Any other asset name (an older build's) falls through to the app's not-found page.
+  return routes.get('/health', (c) => c.json({ status: 'ok' }));
 }

@@ -14,8 +14,6 @@ import type { ConfirmationQueue, ConfirmationRequest } from '../domain/ports';
 export interface LocalQueueOptions {
   /** Sends per second the consumers stay under together (the account's send rate). */
   ratePerSecond: number;
-  /** Consumers at once (the cloud's event source concurrency). @default 2 */
-  consumers?: number;
   /** Wait before the first retry; it doubles with each one, up to 15 minutes (SQS's longest delay). @default 2000 */
   visibilityTimeoutMs?: number;
   /** Tries before a request is set aside as a dead letter. @default CONFIRMATION_ATTEMPTS (12) */
@@ -30,6 +28,8 @@ interface Message {
 }
 
 const MAX_VISIBILITY_MS = 900_000;
+/** Requests handled at once, sharing the pacer (the cloud's workers do the same). */
+const CONSUMERS = 2;
 
 export class LocalConfirmationQueue implements ConfirmationQueue {
   private readonly waiting: Message[] = [];
@@ -78,9 +78,8 @@ export class LocalConfirmationQueue implements ConfirmationQueue {
 
   private pump(): void {
     if (!this.handler || this.stopped) return;
-    const consumers = this.options.consumers ?? 2;
     const now = Date.now();
-    while (this.inFlight < consumers) {
+    while (this.inFlight < CONSUMERS) {
       const index = this.waiting.findIndex((message) => message.visibleAt <= now);
       if (index < 0) break;
       const [message] = this.waiting.splice(index, 1);
