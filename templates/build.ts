@@ -30,6 +30,7 @@ export const COMPILED_PATH = join(HERE, 'dist', 'compiled.ts');
 export const RUNTIME_EMAIL_VALUES = [
   'firstName',
   'unsubscribeUrl',
+  'manageUrl',
   'confirmUrl',
   'siteUrl',
   'postalAddress',
@@ -242,7 +243,7 @@ async function compilePages(
 }
 
 /** The site's assets, the file `site.css` named `site.<first 10 hex of its sha256>.css`, and so on. */
-const ASSET_FILES = ['site.css', 'signup.js'] as const;
+const ASSET_FILES = ['site.css', 'browser-zone.js', 'signup.js', 'manage.js'] as const;
 
 /**
  * Each asset under a name that changes whenever its content does, so browsers and the CDN may keep it

@@ -6,7 +6,14 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { DuePage, RecordOutcome, SendRecord, SubscriberStore } from '../domain/ports';
+import type {
+  ChangeRecord,
+  DuePage,
+  PlanChange,
+  RecordOutcome,
+  SendRecord,
+  SubscriberStore,
+} from '../domain/ports';
 import { dueShard, type PendingChange, type Subscriber } from '../domain/subscriber';
 import { TOKEN_LIFETIME_SECONDS } from '../domain/tokens';
 import {
@@ -29,7 +36,8 @@ export interface DynamoStoreOptions {
 
 const subKey = (id: string) => ({ pk: `SUB#${id}`, sk: 'PROFILE' });
 const emailKey = (key: string) => ({ pk: `EMAIL#${key}`, sk: 'EMAIL' });
-const sendSk = (step: number) => `SEND#${String(step).padStart(3, '0')}`;
+/** `SEND#007` for the first run of the course, `SEND#007#1` for the same step after one restart. */
+const sendSk = (step: number, run = 0) => `SEND#${String(step).padStart(3, '0')}${run > 0 ? `#${run}` : ''}`;
 const STATUS = { '#status': 'status' };
 
 /** A conditional update of one profile, as its access pattern: what it changes, and when. */
@@ -158,7 +166,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
     });
   }
 
-  /** `SUB#<id>` / `CHANGE#<change id>`: exported and erased with the person; expires with its link. */
+  /** `SUB#<id>` / `PENDING#<change id>`: exported and erased with the person; expires with its link. */
   async addPendingChange(id: string, change: PendingChange): Promise<void> {
     const lifetime = TOKEN_LIFETIME_SECONDS.confirm ?? 0;
     await this.doc.send(
@@ -166,8 +174,8 @@ export class DynamoSubscriberStore implements SubscriberStore {
         TableName: this.table,
         Item: {
           pk: `SUB#${id}`,
-          sk: `CHANGE#${change.id}`,
-          type: 'change',
+          sk: `PENDING#${change.id}`,
+          type: 'pending-change',
           ...change,
           [TTL_ATTRIBUTE]: Math.ceil(Date.parse(change.requestedAt) / 1000) + lifetime,
         },
@@ -177,7 +185,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
 
   async getPendingChange(id: string, changeId: string): Promise<PendingChange | undefined> {
     const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { pk: `SUB#${id}`, sk: `CHANGE#${changeId}` } }),
+      new GetCommand({ TableName: this.table, Key: { pk: `SUB#${id}`, sk: `PENDING#${changeId}` } }),
     );
     if (!Item) return undefined;
     const { firstName, timeZone, sendHour, requestedAt } = Item;
@@ -299,7 +307,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
       this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `SUB#${id}`, sk: sendSk(record.step), type: 'send', ...record },
+          Item: { pk: `SUB#${id}`, sk: sendSk(record.step, record.run), type: 'send', ...record },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
@@ -333,6 +341,56 @@ export class DynamoSubscriberStore implements SubscriberStore {
 
   async listSends(id: string): Promise<SendRecord[]> {
     const items = await itemsWithPrefix(this.doc, this.table, `SUB#${id}`, 'SEND#');
-    return items.map(({ step, key, messageId, sentAt }) => ({ step, key, messageId, sentAt }) as SendRecord);
+    return items
+      .map(({ step, key, messageId, sentAt, run }) => ({ step, key, messageId, sentAt, run }) as SendRecord)
+      .sort((a, b) => (a.run ?? 0) - (b.run ?? 0) || a.step - b.step);
+  }
+
+  /**
+   * One conditional write of the profile (status, step and version as read, no live send claim), then the
+   * history item. A crash between the two loses the history line of a change that took effect, never the
+   * other way round.
+   */
+  async changePlan(id: string, { expected, plan, record, now }: PlanChange): Promise<boolean> {
+    const version = expected.version + 1;
+    const changed = await this.updateProfile(id, {
+      UpdateExpression:
+        'SET #status = :status, step = :step, sendHour = :sendHour, #timeZone = :timeZone, anchorAt = :anchorAt, ' +
+        `nextSendAt = :nextSendAt, restarts = :restarts, version = :version, duePk = :duePk, dueSk = :dueSk${plan.pausedUntil ? ', pausedUntil = :pausedUntil' : ''} ` +
+        `REMOVE endedAt${plan.pausedUntil ? '' : ', pausedUntil'}`,
+      ConditionExpression:
+        `#status = :wasStatus AND step = :wasStep AND ${expected.version === 0 ? 'attribute_not_exists(version)' : 'version = :wasVersion'}` +
+        ' AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+      ExpressionAttributeNames: { ...STATUS, '#timeZone': 'timeZone' },
+      ExpressionAttributeValues: {
+        ':status': plan.status,
+        ':step': plan.step,
+        ':sendHour': plan.sendHour,
+        ':timeZone': plan.timeZone,
+        ':anchorAt': plan.anchorAt,
+        ':nextSendAt': plan.nextSendAt,
+        ':restarts': plan.restarts,
+        ':version': version,
+        ...this.dueValues(id, plan.nextSendAt),
+        ...(plan.pausedUntil ? { ':pausedUntil': plan.pausedUntil } : {}),
+        ':wasStatus': expected.status,
+        ':wasStep': expected.step,
+        ...(expected.version === 0 ? {} : { ':wasVersion': expected.version }),
+        ':now': now,
+      },
+    });
+    if (!changed) return false;
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `SUB#${id}`, sk: `CHANGE#${record.at}#${version}`, type: 'change', ...record },
+      }),
+    );
+    return true;
+  }
+
+  async listChanges(id: string): Promise<ChangeRecord[]> {
+    const items = await itemsWithPrefix(this.doc, this.table, `SUB#${id}`, 'CHANGE#');
+    return items.map(({ at, action, details }) => ({ at, action, details }) as ChangeRecord);
   }
 }

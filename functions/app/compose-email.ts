@@ -14,6 +14,11 @@ export function unsubscribeUrl(
   return `${deps.settings.siteUrl}/unsubscribe?token=${signToken(deps.keys, 'unsubscribe', subscriberId, now.getTime())}`;
 }
 
+/** The manage-your-course URL of a subscriber (in every course email and on the "you're in" page). */
+export function manageUrl(deps: Pick<Deps, 'keys' | 'settings'>, subscriberId: string, now: Date): string {
+  return `${deps.settings.siteUrl}/manage?token=${signToken(deps.keys, 'manage', subscriberId, now.getTime())}`;
+}
+
 /** The address a subscriber's replies go to; the MAC stops anyone from writing in someone else's name. */
 export function replyAddress(deps: Pick<Deps, 'keys' | 'settings'>, subscriberId: string): string {
   return `reply+${subscriberId}.${shortMac(deps.keys, 'reply', subscriberId)}@${deps.settings.replyDomain}`;
@@ -59,6 +64,7 @@ export function composeCourseEmail(
   const rendered = renderEmail(templateFor(deps, key), {
     firstName: subscriber.firstName,
     unsubscribeUrl: unsubscribe,
+    manageUrl: manageUrl(deps, subscriber.id, now),
     siteUrl: deps.settings.siteUrl,
     postalAddress: deps.settings.postalAddress,
     senderName: deps.settings.senderName,

@@ -27,6 +27,11 @@ export async function deliverDueStep(
   const step = deps.steps[claimed.step];
   const current = await deps.store.get(subscriberId);
   if (current?.status !== 'active' || current.step !== claimed.step || !step) return 'stopped';
+  if (!current.nextSendAt || current.nextSendAt > nowIso) {
+    // The subscriber moved this email (a pause, a new hour) after the due index listed it: not now.
+    await deps.store.releaseStep(subscriberId, current.step);
+    return 'not-due';
+  }
   let messageId: string;
   await beforeSend();
   try {
@@ -49,7 +54,7 @@ export async function deliverDueStep(
   const next = advanceAfterSend(current, deps.steps, sentAt);
   const outcome = await deps.store.recordSend(
     subscriberId,
-    { step: current.step, key: step.key, messageId, sentAt },
+    { step: current.step, key: step.key, messageId, sentAt, run: current.restarts || undefined },
     'completed' in next ? { completed: true } : { nextSendAt: next.nextSendAt },
   );
   if (outcome === 'duplicate') return 'duplicate';

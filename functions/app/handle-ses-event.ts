@@ -117,7 +117,13 @@ async function reconcileDelivery(
   const next = advanceAfterSend(subscriber, deps.steps, event.sentAt);
   const outcome = await deps.store.recordSend(
     subscriber.id,
-    { step: step.index, key: step.key, messageId: event.messageId, sentAt: event.sentAt },
+    {
+      step: step.index,
+      key: step.key,
+      messageId: event.messageId,
+      sentAt: event.sentAt,
+      run: subscriber.restarts || undefined,
+    },
     'completed' in next ? { completed: true } : { nextSendAt: next.nextSendAt },
   );
   if (outcome === 'duplicate') return 'unchanged';

@@ -1,5 +1,6 @@
 import type { InboundMail, Question } from './questions';
-import type { PendingChange, Subscriber } from './subscriber';
+import type { Replan } from './schedule-changes';
+import type { PendingChange, Subscriber, SubscriberStatus } from './subscriber';
 
 /** An email ready to hand to the mail service. */
 export interface OutgoingEmail {
@@ -59,6 +60,25 @@ export interface SendRecord {
   key: string;
   messageId: string;
   sentAt: string;
+  /** Which run of the course it belongs to: 0, then 1, 2… after each restart (absent for 0). */
+  run?: number | undefined;
+}
+
+/** A change a subscriber made from the manage page, as their history keeps it. */
+export interface ChangeRecord {
+  at: string;
+  action: string;
+  /** What the change set (hour, zone, pause end, restart count) and the next email's new time. */
+  details: Record<string, string | number>;
+}
+
+/** A change to write: the plan, the profile state it was computed from, its history line, and when. */
+export interface PlanChange {
+  /** What the profile must still be (status, step, version); any other state refuses the write. */
+  expected: { status: SubscriberStatus; step: number; version: number };
+  plan: Replan;
+  record: ChangeRecord;
+  now: string;
 }
 
 /** What recording a send did: recorded it, found it already recorded, or recorded it for a stopped subscriber. */
@@ -101,8 +121,16 @@ export interface SubscriberStore {
     record: SendRecord,
     next: { nextSendAt?: string | undefined; completed?: boolean },
   ): Promise<RecordOutcome>;
-  /** Every send recorded for a subscriber, in step order. */
+  /** Every send recorded for a subscriber, in run and step order. */
   listSends(id: string): Promise<SendRecord[]>;
+  /**
+   * Writes the subscriber's new plan (onto the due index) if the profile is still as `expected` and no
+   * send holds a live claim at `now`, bumping its version; then adds `record` to their history. False when
+   * the profile moved on or a send is in flight (read again and retry).
+   */
+  changePlan(id: string, change: PlanChange): Promise<boolean>;
+  /** Every change recorded for a subscriber, oldest first. */
+  listChanges(id: string): Promise<ChangeRecord[]>;
 }
 
 /** One page of open questions, oldest first; `cursor` is set when more may follow. */

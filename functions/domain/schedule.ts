@@ -100,6 +100,11 @@ export function plannedSendMillis(
   return clearOfLessons(sameDate) || !clearOfLessons(otherSide) ? sameDate : otherSide;
 }
 
+/** The least time between two course emails sent one after the other: 12 hours between lessons, 6 next to a check-in or follow-up. */
+export function gapBetween(previous: Pick<CourseStep, 'kind'>, next: Pick<CourseStep, 'kind'>): number {
+  return keepsToDaytime(next) || keepsToDaytime(previous) ? CHECKIN_GAP_MS : LESSON_GAP_MS;
+}
+
 /**
  * When step `index` is due, given when the one before it went out: its planned time, but never closer to
  * the previous send than the spacing rules allow (12 hours between lessons, 6 hours next to a check-in or
@@ -116,9 +121,7 @@ export function dueAt(
   if (!step) throw new RangeError(`no course step ${index}`);
   const planned = plannedSendMillis(steps, index, anchor);
   if (!lastSentAt) return new Date(planned).toISOString();
-  const previous = steps[index - 1];
-  const gap = keepsToDaytime(step) || (previous && keepsToDaytime(previous)) ? CHECKIN_GAP_MS : LESSON_GAP_MS;
-  const earliest = Date.parse(lastSentAt) + gap;
+  const earliest = Date.parse(lastSentAt) + gapBetween(steps[index - 1] ?? step, step);
   if (planned >= earliest) return new Date(planned).toISOString();
   const shifted = keepsToDaytime(step) ? nextDaytime(anchor.timeZone, earliest) : earliest;
   return new Date(shifted).toISOString();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CourseStep } from './course';
-import { dueAt } from './schedule';
+import { dueAt, type ScheduleAnchor } from './schedule';
 
 /**
  * Where a subscriber is in their life with us. pending → active → completed is the happy path;
@@ -30,6 +30,17 @@ export interface Subscriber {
   nextSendAt?: string | undefined;
   lastSentAt?: string | undefined;
   endedAt?: string | undefined;
+  /**
+   * The instant whose local date is day 0 of the current plan (see `scheduleAnchor`); set when the
+   * subscriber changes their hour, zone or pace, else the plan runs from `confirmedAt`.
+   */
+  anchorAt?: string | undefined;
+  /** Nothing is sent before this instant (a pause the subscriber asked for). */
+  pausedUntil?: string | undefined;
+  /** How often the subscriber started the course again; also the run number of their sends. */
+  restarts?: number | undefined;
+  /** Bumped by every change the subscriber makes, so two changes (or a change and a send) never interleave. */
+  version?: number | undefined;
 }
 
 /** What a person gives us when signing up (already validated). */
@@ -125,13 +136,16 @@ export type Advance = { step: number; nextSendAt: string } | { step: number; com
 export function advanceAfterSend(subscriber: Subscriber, steps: CourseStep[], sentAt: string): Advance {
   const nextIndex = subscriber.step + 1;
   const next = steps[nextIndex];
-  if (!next || !subscriber.confirmedAt) return { step: nextIndex, completed: true };
-  const anchor = {
-    timeZone: subscriber.timeZone,
-    sendHour: subscriber.sendHour,
-    confirmedAt: subscriber.confirmedAt,
-  };
+  const anchor = scheduleAnchor(subscriber);
+  if (!next || !anchor) return { step: nextIndex, completed: true };
   return { step: nextIndex, nextSendAt: dueAt(steps, nextIndex, anchor, sentAt) };
+}
+
+/** The anchor the subscriber's plan runs from: their zone and hour, and day 0 (re-anchored by changes). */
+export function scheduleAnchor(subscriber: Subscriber): ScheduleAnchor | undefined {
+  const confirmedAt = subscriber.anchorAt ?? subscriber.confirmedAt;
+  if (!confirmedAt) return undefined;
+  return { timeZone: subscriber.timeZone, sendHour: subscriber.sendHour, confirmedAt };
 }
 
 /** True when no more mail of any kind may go to this subscriber. */

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidTokenError } from './errors';
 
 /** What a token lets its bearer do; part of the MAC so a token for one purpose never works for another. */
-export type TokenPurpose = 'confirm' | 'unsubscribe';
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'manage';
 
 /** Signing keys: the current key signs; every key verifies (the previous one during rotation). */
 export interface SigningKeys {
@@ -14,6 +14,8 @@ export interface SigningKeys {
 export const TOKEN_LIFETIME_SECONDS: Record<TokenPurpose, number | undefined> = {
   confirm: 7 * 24 * 3600,
   unsubscribe: undefined,
+  // The manage link sits in every email; it works as long as the subscriber exists (erasure ends it).
+  manage: undefined,
 };
 
 /** A subscriber id, optionally with `~<change id>` (a confirm link that carries new details). */

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Deps } from '../app/deps';
 import { toHttpError } from './errors';
 import { linkRoutes } from './links';
+import { manageRoutes } from './manage';
 import { type ClientAddress, requireOrigin, securityHeaders } from './middleware';
 import { sendPage } from './pages';
 import { signupRoutes } from './signup';
@@ -17,7 +18,7 @@ export interface AppOptions {
   originSecret?: string | undefined;
 }
 
-/** The whole HTTP surface, as small sub-apps: site pages, the signup API, the links in emails. */
+/** The whole HTTP surface, as small sub-apps: site pages, the signup API, the links in emails, the manage page. */
 export function createApp(deps: Deps, options: AppOptions): Hono {
   const siteOrigin = new URL(deps.settings.siteUrl).origin;
   const app = new Hono();
@@ -32,6 +33,7 @@ export function createApp(deps: Deps, options: AppOptions): Hono {
     }),
   );
   app.route('/', linkRoutes(deps));
+  app.route('/', manageRoutes(deps, siteOrigin));
 
   app.notFound((c) =>
     c.req.path.startsWith('/api/')

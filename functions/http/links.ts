@@ -1,5 +1,6 @@
 /** The links in emails: confirm an address, unsubscribe. */
 import { Hono } from 'hono';
+import { manageUrl, unsubscribeUrl } from '../app/compose-email';
 import { confirm } from '../app/confirm';
 import type { Deps } from '../app/deps';
 import { isValidUnsubscribeToken, unsubscribe } from '../app/unsubscribe';
@@ -17,11 +18,14 @@ export function linkRoutes(deps: Deps): Hono {
         if (!token) throw new InvalidTokenError('malformed');
         const outcome = await confirm(deps, token);
         if (outcome.kind === 'stopped') return sendPage(c, deps, 'unsubscribed');
+        const now = deps.clock.now();
         return sendPage(c, deps, outcome.kind, 200, {
           firstName: outcome.subscriber.firstName,
           firstLessonAt: outcome.firstLessonAt ?? 'tomorrow morning',
           timeZone: outcome.subscriber.timeZone,
           checkinTimes: outcome.checkinTimes,
+          manageUrl: manageUrl(deps, outcome.subscriber.id, now),
+          unsubscribeUrl: unsubscribeUrl(deps, outcome.subscriber.id, now),
         });
       } catch (error) {
         if (error instanceof InvalidTokenError) return sendPage(c, deps, 'link-invalid', 400);

@@ -16,7 +16,12 @@ export type PageName =
   | 'not-found'
   | 'signup-errors'
   | 'try-later'
-  | 'error';
+  | 'error'
+  | 'manage'
+  | 'manage-ended'
+  | 'manage-completed'
+  | 'manage-emails'
+  | 'manage-problem';
 
 const TITLES: Record<PageName, string> = {
   landing: 'Stop taking "no" personally',
@@ -30,6 +35,11 @@ const TITLES: Record<PageName, string> = {
   'signup-errors': 'Check your details',
   'try-later': 'Please try again later',
   error: 'Something went wrong',
+  manage: 'Manage your course',
+  'manage-ended': 'Manage your course',
+  'manage-completed': 'Manage your course',
+  'manage-emails': 'Your emails',
+  'manage-problem': 'Nothing was changed',
 };
 
 /** Days a confirmation link works, as the pages promise it. */

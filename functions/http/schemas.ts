@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../domain/errors';
+import { MAX_PAUSE_DAYS, type ScheduleChange } from '../domain/schedule-changes';
 import {
   emailAddressProblem,
   firstNameProblem,
@@ -75,4 +76,45 @@ export function parseSignup(body: unknown): SignupBody {
 /** A token query parameter: present, short, and of the token alphabet, or undefined. */
 export function tokenParam(value: string | undefined): string | undefined {
   return value && value.length <= 260 && /^[A-Za-z0-9._~-]+$/.test(value) ? value : undefined;
+}
+
+const DAYS_MESSAGE = 'Choose a pause of 1 to 14 days.';
+
+/** The manage page's forms: one `action` and the fields it needs. */
+export const manageSchema = z.discriminatedUnion(
+  'action',
+  [
+    z.object({
+      action: z.literal('update'),
+      sendHour: hourField.check(
+        z.refine((hour) => sendHourProblem(hour) === undefined, { error: HOUR_MESSAGE }),
+      ),
+      timeZone: z.string({ error: 'Choose your time zone.' }).check(rule(timeZoneProblem)),
+    }),
+    z.object({
+      action: z.literal('pause'),
+      days: z
+        .pipe(
+          z.string({ error: DAYS_MESSAGE }).check(z.regex(/^\s*\d{1,2}\s*$/, DAYS_MESSAGE)),
+          z.transform((value) => Number(value)),
+        )
+        .check(z.refine((days) => days >= 1 && days <= MAX_PAUSE_DAYS, { error: DAYS_MESSAGE })),
+    }),
+    z.object({ action: z.literal('resume') }),
+    z.object({ action: z.literal('restart') }),
+  ],
+  { error: 'Choose one of the actions on the page: update, pause, resume or restart.' },
+);
+
+/** Parses a manage form post, or throws ValidationError naming each bad field (the first problem of each). */
+export function parseManageForm(contentType: string | undefined, body: string): ScheduleChange {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw new ValidationError({ body: 'Send the form from the manage page.' });
+  }
+  const result = manageSchema.safeParse(Object.fromEntries(new URLSearchParams(body)));
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) fields[String(issue.path[0] ?? 'action')] ??= issue.message;
+  throw new ValidationError(fields);
 }

@@ -24,7 +24,7 @@ export const PAGE_CACHE_CONTROL = 'public, max-age=300';
 /** The root object of the distribution: what `/` serves. */
 export const ROOT_OBJECT = 'index.html';
 
-const ASSET_NAME = /^(site|signup)\.[0-9a-f]{10}\.(css|js)$/;
+const ASSET_NAME = /^[a-z][a-z-]*\.[0-9a-f]{10}\.(css|js)$/;
 const ASSET_TYPES: Record<string, string> = {
   css: 'text/css; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
@@ -33,7 +33,7 @@ const ASSET_TYPES: Record<string, string> = {
 /** Content type of a fingerprinted asset name, or undefined when the name is not one. */
 export function assetType(name: string): string | undefined {
   const match = ASSET_NAME.exec(name);
-  return match ? ASSET_TYPES[match[2] as string] : undefined;
+  return match ? ASSET_TYPES[match[1] as string] : undefined;
 }
 
 /** Every static file of the site, rendered with the deployment's settings. */

@@ -12,6 +12,7 @@ export function sampleValues(settings: SampleSettings): Record<string, string> {
     firstName: 'Alex',
     confirmUrl: `${site}/confirm?token=sample`,
     unsubscribeUrl: `${site}/unsubscribe?token=sample`,
+    manageUrl: `${site}/manage?token=sample`,
     siteUrl: site,
     postalAddress: settings.postalAddress,
     senderName: settings.senderName,

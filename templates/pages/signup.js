@@ -9,30 +9,11 @@
   const status = document.getElementById('signup-status');
   const button = form.querySelector('button[type="submit"]');
   const zone = form.elements.namedItem('timeZone');
-  // Chromium's ICU still reports some zones by their old names; show the names people know today.
-  const RENAMED = {
-    'Asia/Calcutta': 'Asia/Kolkata',
-    'Asia/Katmandu': 'Asia/Kathmandu',
-    'Asia/Rangoon': 'Asia/Yangon',
-    'Asia/Saigon': 'Asia/Ho_Chi_Minh',
-    'Europe/Kiev': 'Europe/Kyiv',
-    'Atlantic/Faeroe': 'Atlantic/Faroe',
-    'America/Godthab': 'America/Nuuk',
-    'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
-    'America/Indianapolis': 'America/Indiana/Indianapolis',
-    'America/Louisville': 'America/Kentucky/Louisville',
-    'Pacific/Enderbury': 'Pacific/Kanton',
-  };
-
-  try {
-    const reported = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const detected = RENAMED[reported] || reported;
-    if (detected && zone.value === 'UTC') {
-      zone.value = detected;
-      document.getElementById('timeZone-hint').textContent = 'Detected from your browser. Change it if it’s not right.';
-    }
-  } catch {
-    // Without Intl time zones the server default stays, and the person can still type theirs.
+  // Without Intl time zones the server default stays, and the person can still type theirs.
+  const detected = window.browserTimeZone();
+  if (detected && zone.value === 'UTC') {
+    zone.value = detected;
+    document.getElementById('timeZone-hint').textContent = 'Detected from your browser. Change it if it’s not right.';
   }
 
   // The check-in times depend on the hour chosen; each option carries its own sentence, built with the page.

@@ -1,7 +1,8 @@
 /** What every `SubscriberStore` promises, whatever keeps the data. */
 import { describe, expect, it } from 'vitest';
 import { MalformedCursorError } from '../../functions/adapters/dynamo-document';
-import type { SubscriberStore } from '../../functions/domain/ports';
+import type { PlanChange, SubscriberStore } from '../../functions/domain/ports';
+import type { Replan } from '../../functions/domain/schedule-changes';
 import { dueShard } from '../../functions/domain/subscriber';
 import { at, confirmed, type MakePorts, pending, SHARDS, storeActive, T0, winners } from './ports';
 
@@ -310,8 +311,107 @@ function claimsAndSends(make: MakePorts): void {
   });
 }
 
+/** A plan a change would write: step `step` due at `nextSendAt`. */
+const plan = (step: number, nextSendAt: string, extra: Partial<Replan> = {}): Replan => ({
+  status: 'active',
+  step,
+  sendHour: 18,
+  timeZone: 'Asia/Kathmandu',
+  anchorAt: T0,
+  nextSendAt,
+  restarts: 0,
+  ...extra,
+});
+const change = (minutes: number, action = 'update') => ({
+  at: at(minutes),
+  action,
+  details: { sendHour: 18 },
+});
+const activeAt = (step: number) => ({ status: 'active' as const, step, version: 0 });
+/** A change of `planned`, expecting `expected`, made `minutes` after T0 (or at `nowMinutes`). */
+const planChange = (
+  expected: PlanChange['expected'],
+  planned: Replan,
+  minutes: number,
+  action = 'update',
+  nowMinutes = minutes,
+): PlanChange => ({ expected, plan: planned, record: change(minutes, action), now: at(nowMinutes) });
+
+function subscriberChanges(make: MakePorts): void {
+  it('writes a change once onto the due index, bumps the version, and keeps it in the history', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann', at(10));
+    const paused = plan(0, at(600), { pausedUntil: at(500) });
+    expect(await subscribers.changePlan('ann', planChange(activeAt(0), paused, 1, 'pause'))).toBe(true);
+    expect(await subscribers.get('ann')).toMatchObject({ ...paused, version: 1 });
+    expect(await subscribers.claimDue('ann', at(20), at(25))).toBeUndefined();
+    expect(await subscribers.findDue(dueShard('ann', SHARDS), at(599))).toEqual({ entries: [] });
+    expect(await subscribers.earliestDue(dueShard('ann', SHARDS))).toBe(at(600));
+    expect(await subscribers.changePlan('ann', planChange(activeAt(0), plan(0, at(30)), 2))).toBe(false);
+    const resumed = plan(0, at(30));
+    expect(
+      await subscribers.changePlan('ann', planChange({ ...activeAt(0), version: 1 }, resumed, 3, 'resume')),
+    ).toBe(true);
+    expect((await subscribers.get('ann'))?.pausedUntil).toBeUndefined();
+    expect(await subscribers.listChanges('ann')).toEqual([change(1, 'pause'), change(3, 'resume')]);
+    expect(await subscribers.listChanges('nobody')).toEqual([]);
+  });
+
+  it('refuses a change while a send holds a live claim, and takes it once the send is recorded', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    await subscribers.claimDue('ann', at(1), at(6));
+    expect(await subscribers.changePlan('ann', planChange(activeAt(0), plan(0, at(900)), 2))).toBe(false);
+    await subscribers.recordSend('ann', send(0), { nextSendAt: at(30) });
+    expect(await subscribers.changePlan('ann', planChange(activeAt(0), plan(0, at(900)), 3))).toBe(false);
+    expect(await subscribers.changePlan('ann', planChange(activeAt(1), plan(1, at(900)), 3))).toBe(true);
+    expect(await subscribers.get('ann')).toMatchObject({ step: 1, nextSendAt: at(900), lastSentAt: at(1) });
+  });
+
+  it('lets exactly one of several racing changes from one read through', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    const changes = [1, 2, 3].map((n) =>
+      subscribers.changePlan('ann', planChange(activeAt(0), plan(0, at(n * 100)), n, 'update', 1)),
+    );
+    expect((await Promise.all(changes)).filter(Boolean)).toHaveLength(1);
+    expect(await subscribers.listChanges('ann')).toHaveLength(1);
+  });
+
+  it('restarts a completed subscriber back onto the due index, and refuses a stopped one', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    await subscribers.recordSend('ann', send(0), { completed: true });
+    const restart = plan(0, at(100), { restarts: 1 });
+    const completed = { status: 'completed' as const, step: 1, version: 0 };
+    expect(await subscribers.changePlan('ann', planChange(completed, restart, 2, 'restart'))).toBe(true);
+    const back = await subscribers.get('ann');
+    expect(back).toMatchObject({ status: 'active', step: 0, restarts: 1, nextSendAt: at(100) });
+    expect(back?.endedAt).toBeUndefined();
+    expect(await subscribers.earliestDue(dueShard('ann', SHARDS))).toBe(at(100));
+    await subscribers.stop('ann', 'unsubscribed', at(3));
+    expect(await subscribers.changePlan('ann', planChange({ ...activeAt(0), version: 1 }, restart, 4))).toBe(
+      false,
+    );
+  });
+
+  it('keeps the sends of each run of the course apart in the ledger', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    await subscribers.recordSend('ann', send(0), { nextSendAt: at(2) });
+    await subscribers.changePlan(
+      'ann',
+      planChange(activeAt(1), plan(0, at(5), { restarts: 1 }), 3, 'restart'),
+    );
+    const again = { ...send(0, at(5)), run: 1 };
+    expect(await subscribers.recordSend('ann', again, { nextSendAt: at(900) })).toBe('recorded');
+    expect(await subscribers.listSends('ann')).toEqual([send(0), again]);
+  });
+}
+
 export function subscriberStoreContract(make: MakePorts): void {
   describe('signup, confirmation and stop', () => signupAndStop(make));
   describe('the due index', () => dueIndex(make));
   describe('claims and sends', () => claimsAndSends(make));
+  describe("the subscriber's own changes", () => subscriberChanges(make));
 }

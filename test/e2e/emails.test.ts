@@ -8,6 +8,8 @@ const VALUES = {
   firstName: 'Alexandria',
   unsubscribeUrl:
     'https://course.example.com/unsubscribe?token=abcdefghijklmnopqrstuvwxyz0123456789.abcdef.ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  manageUrl:
+    'https://course.example.com/manage?token=abcdefghijklmnopqrstuvwxyz0123456789.abcdef.ABCDEFGHIJKLMNOPQRSTUVWXYZ',
   confirmUrl:
     'https://course.example.com/confirm?token=abcdefghijklmnopqrstuvwxyz0123456789.abcdef.ABCDEFGHIJKLMNOPQRSTUVWXYZ',
   siteUrl: 'https://course.example.com',

@@ -41,3 +41,9 @@ export async function confirmedSubscriber(
   if (confirmed.status !== 200) throw new Error(`confirm answered ${confirmed.status}`);
   return { confirmLink, unsubscribeLink: await welcomeUnsubscribeLink(stack, email) };
 }
+
+/** The "manage your course" link in the footer of the welcome email to `email`. */
+export async function welcomeManageLink(stack: LocalStack, email: string): Promise<string> {
+  const welcome = (await emailsTo(stack, email)).find((sent) => /welcome/i.test(sent.subject));
+  return linkIn(welcome?.body.text, `${stack.urls.app}/manage?token=`);
+}

@@ -6,7 +6,7 @@ import { renderNamedPage } from '../../functions/http/pages';
 import type { LocalStack } from '../../functions/local/stack';
 import { COLOUR_RULES, launchBrowser, seriousAxeViolations, withPage } from '../support/browser';
 import { startTestStack } from '../support/stack';
-import { confirmedSubscriber, confirmLinkFor, uniqueEmail } from './flows';
+import { confirmedSubscriber, confirmLinkFor, uniqueEmail, welcomeManageLink } from './flows';
 
 const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');
 
@@ -20,6 +20,8 @@ let stack: LocalStack;
 let browser: Browser;
 let alreadyConfirmedLink: string;
 let unsubscribeLink: string;
+let manageLink: string;
+let stoppedManageLink: string;
 
 async function goto(page: Page, path: string): Promise<number> {
   const response = await page.goto(path.startsWith('http') ? path : `${stack.urls.app}${path}`);
@@ -97,6 +99,26 @@ const VISITS: Visit[] = [
     },
   },
   {
+    name: 'manage',
+    open: async (page) => expectStatus(await goto(page, manageLink), 200),
+  },
+  {
+    name: 'manage-emails',
+    async open(page) {
+      await goto(page, manageLink);
+      await page.getByRole('link', { name: 'Read the emails you have received' }).click();
+      await page.getByRole('heading', { level: 1, name: /Your emails/ }).waitFor();
+    },
+  },
+  {
+    name: 'manage-ended',
+    open: async (page) => expectStatus(await goto(page, stoppedManageLink), 200),
+  },
+  {
+    name: 'manage-problem',
+    open: async (page) => expectStatus(await goto(page, '/manage?token=not-a-real-token'), 400),
+  },
+  {
     name: 'not-found',
     open: async (page) => expectStatus(await goto(page, '/no-such-page'), 404),
   },
@@ -145,6 +167,13 @@ beforeAll(async () => {
   const confirmed = await confirmedSubscriber(stack, uniqueEmail('again'));
   alreadyConfirmedLink = confirmed.confirmLink;
   unsubscribeLink = confirmed.unsubscribeLink;
+  const managed = uniqueEmail('manage');
+  await confirmedSubscriber(stack, managed);
+  manageLink = await welcomeManageLink(stack, managed);
+  const stopped = uniqueEmail('stopped');
+  const stoppedLinks = await confirmedSubscriber(stack, stopped);
+  stoppedManageLink = await welcomeManageLink(stack, stopped);
+  await fetch(stoppedLinks.unsubscribeLink, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
   await mkdir(SCREENSHOTS, { recursive: true });
 });
 

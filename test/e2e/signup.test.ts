@@ -227,6 +227,7 @@ describe('the landing page itself', () => {
     expect(network.filter((url) => new URL(url).origin !== app)).toEqual([]);
     expect(network.map((url) => new URL(url).pathname).sort()).toEqual([
       '/',
+      expect.stringMatching(/^\/assets\/browser-zone\.[0-9a-f]{10}\.js$/),
       expect.stringMatching(/^\/assets\/signup\.[0-9a-f]{10}\.js$/),
       expect.stringMatching(/^\/assets\/site\.[0-9a-f]{10}\.css$/),
     ]);

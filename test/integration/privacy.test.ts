@@ -76,10 +76,17 @@ describe('personal data: consent, export, erasure, and logs that name nobody', (
     expect(JSON.stringify(consents)).not.toContain('127.0.0.1');
   });
 
-  it('takes the person through the course: confirm, lessons, a question by email, a bounce', async () => {
+  it('takes the person through the course: confirm, a change of hour, lessons, a question by email, a bounce', async () => {
     const [confirmation] = await emailsTo(stack, PERSON.email);
     await fetch(linkIn(confirmation?.body.text, `${stack.urls.app}/confirm?token=`));
     welcome = (await emailsTo(stack, PERSON.email))[1]!;
+    const changed = await fetch(linkIn(welcome.body.text, `${stack.urls.app}/manage?token=`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'action=update&sendHour=9&timeZone=Europe%2FDublin',
+      redirect: 'manual',
+    });
+    expect(changed.status).toBe(303);
     await fetch(`${stack.urls.app}/_dev/clock`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -138,7 +145,13 @@ describe('personal data: consent, export, erasure, and logs that name nobody', (
     const stored = (await tableItems(stack)).filter((item) => item.pk === `SUB#${subscriberId}`);
     expect(exported.items).toHaveLength(stored.length);
     const kinds = new Set(exported.items.map((item: { sk: string }) => item.sk.replace(/#.*/, '#')));
-    expect([...kinds]).toEqual(expect.arrayContaining(['BOUNCES', 'CONSENT#', 'PROFILE', 'Q#', 'SEND#']));
+    expect([...kinds]).toEqual(
+      expect.arrayContaining(['BOUNCES', 'CHANGE#', 'CONSENT#', 'PROFILE', 'Q#', 'SEND#']),
+    );
+    expect(exported.items.find((item: { sk: string }) => item.sk.startsWith('CHANGE#'))).toMatchObject({
+      action: 'update',
+      details: { sendHour: 9, timeZone: 'Europe/Dublin' },
+    });
     expect(exported.items.find((item: { sk: string }) => item.sk === 'PROFILE')).toMatchObject({
       email: PERSON.email,
       firstName: 'Rosalind',

@@ -1,5 +1,6 @@
 /** Test helpers around the real local stack (dynalite + aws-ses-v2-local + the Hono app on free ports). */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
 import { confirmSubscriber, newSubscriber, type Subscriber } from '../../functions/domain/subscriber';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../functions/local/stack';
 import { memoryLog } from './log';
@@ -31,6 +32,21 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
     ...options,
   });
   return Object.assign(stack, { log });
+}
+
+/** One stack for a whole test file: started before its first test, stopped after its last; read it through the getter. */
+export function useTestStack(options: LocalStackOptions = {}): () => TestStack {
+  let stack: TestStack | undefined;
+  beforeAll(async () => {
+    stack = await startTestStack(options);
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  return () => {
+    if (!stack) throw new Error('the test stack is not running');
+    return stack;
+  };
 }
 
 /** Every email the SES stand-in has accepted, oldest first, once the queued confirmations are sent. */

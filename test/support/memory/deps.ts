@@ -62,10 +62,11 @@ export function snapshot(m: MemoryDeps): string {
     subscribers: [...m.store.rows.entries()],
     emails: [...m.store.byEmail.entries()],
     sends: [...m.store.sends.entries()],
+    changes: [...m.store.changes.entries()],
     questions: [...m.questions.questions.entries()],
     suppressed: [...m.safeguards.suppressions.entries.entries()],
     hits: [...m.safeguards.limiter.hits.entries()],
     consents: [...m.safeguards.consents.records.entries()],
-    changes: [...m.store.changes.entries()],
+    pendingChanges: [...m.store.pendingChanges.entries()],
   });
 }

@@ -3,7 +3,14 @@
  * fast test tier and the overhead bench. Every method changes state before its first `await`, so calls
  * that race (Promise.all) are applied one after the other, like conditional writes.
  */
-import type { DuePage, RecordOutcome, SendRecord, SubscriberStore } from '../../../functions/domain/ports';
+import type {
+  ChangeRecord,
+  DuePage,
+  PlanChange,
+  RecordOutcome,
+  SendRecord,
+  SubscriberStore,
+} from '../../../functions/domain/ports';
 import { dueShard, type PendingChange, type Subscriber } from '../../../functions/domain/subscriber';
 import { pageOf } from './page';
 
@@ -18,8 +25,9 @@ export class MemorySubscriberStore implements SubscriberStore {
   readonly rows = new Map<string, Row>();
   readonly byEmail = new Map<string, string>();
   readonly sends = new Map<string, SendRecord[]>();
-  /** Pending changes by `<subscriber id>#<change id>`. */
-  readonly changes = new Map<string, PendingChange>();
+  readonly changes = new Map<string, ChangeRecord[]>();
+  /** Pending changes of details by `<subscriber id>#<change id>`. */
+  readonly pendingChanges = new Map<string, PendingChange>();
   /** Calls by method name, to count requests per email. */
   readonly calls = new Map<string, number>();
   private readonly due: Map<number, Map<string, string>>;
@@ -78,11 +86,11 @@ export class MemorySubscriberStore implements SubscriberStore {
 
   async addPendingChange(id: string, change: PendingChange): Promise<void> {
     this.count('addPendingChange');
-    this.changes.set(`${id}#${change.id}`, { ...change });
+    this.pendingChanges.set(`${id}#${change.id}`, { ...change });
   }
 
   async getPendingChange(id: string, changeId: string): Promise<PendingChange | undefined> {
-    const change = this.changes.get(`${id}#${changeId}`);
+    const change = this.pendingChanges.get(`${id}#${changeId}`);
     return change ? { ...change } : undefined;
   }
 
@@ -152,12 +160,33 @@ export class MemorySubscriberStore implements SubscriberStore {
     }
     this.index(row);
     const ledger = this.sends.get(id) ?? [];
-    if (!ledger.some((send) => send.step === record.step)) ledger.push(record);
+    if (!ledger.some((send) => send.step === record.step && (send.run ?? 0) === (record.run ?? 0)))
+      ledger.push(record);
     this.sends.set(id, ledger);
     return outcome;
   }
 
   async listSends(id: string): Promise<SendRecord[]> {
-    return [...(this.sends.get(id) ?? [])].sort((a, b) => a.step - b.step);
+    return [...(this.sends.get(id) ?? [])].sort((a, b) => (a.run ?? 0) - (b.run ?? 0) || a.step - b.step);
+  }
+
+  async changePlan(id: string, { expected, plan, record, now }: PlanChange): Promise<boolean> {
+    this.count('changePlan');
+    const row = this.rows.get(id);
+    if (!row || row.status !== expected.status || row.step !== expected.step) return false;
+    if ((row.version ?? 0) !== expected.version || (row.leaseUntil && row.leaseUntil >= now)) return false;
+    Object.assign(row, {
+      ...plan,
+      pausedUntil: plan.pausedUntil,
+      version: expected.version + 1,
+      endedAt: undefined,
+    });
+    this.index(row);
+    this.changes.set(id, [...(this.changes.get(id) ?? []), record]);
+    return true;
+  }
+
+  async listChanges(id: string): Promise<ChangeRecord[]> {
+    return [...(this.changes.get(id) ?? [])];
   }
 }
