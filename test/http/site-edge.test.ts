@@ -12,9 +12,11 @@ describe('the static site', () => {
 
   it('fingerprints every asset and references only assets that exist', () => {
     const assets = files.filter((file) => file.path.startsWith('/assets/'));
-    expect(assets.map((file) => file.path)).toEqual([
-      expect.stringMatching(/^\/assets\/site\.[0-9a-f]{10}\.css$/),
+    expect(assets.map((file) => file.path).sort()).toEqual([
+      expect.stringMatching(/^\/assets\/browser-zone\.[0-9a-f]{10}\.js$/),
+      expect.stringMatching(/^\/assets\/manage\.[0-9a-f]{10}\.js$/),
       expect.stringMatching(/^\/assets\/signup\.[0-9a-f]{10}\.js$/),
+      expect.stringMatching(/^\/assets\/site\.[0-9a-f]{10}\.css$/),
     ]);
     for (const asset of assets) expect(asset.cacheControl).toBe(ASSET_CACHE_CONTROL);
     const referenced = files
