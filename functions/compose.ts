@@ -8,6 +8,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import compiled from '../templates/dist/compiled';
+import { DynamoConsoleStore } from './adapters/dynamo-console-store';
 import { documentClient } from './adapters/dynamo-document';
 import { DynamoQuestionStore } from './adapters/dynamo-question-store';
 import { dynamoSafeguards } from './adapters/dynamo-safeguards';
@@ -66,14 +67,32 @@ export function parseSigningSecret(text: string | undefined): SigningKeys {
 /** Reads the signing keys: from Secrets Manager in the cloud (`{ current, previous? }`), or from config locally. */
 export async function loadSigningKeys(config: Config): Promise<SigningKeys> {
   if (config.SIGNING_KEY) return { current: config.SIGNING_KEY, previous: config.SIGNING_KEY_PREVIOUS };
+  if (!config.SIGNING_SECRET_ARN) throw new ConfigError(['SIGNING_SECRET_ARN or SIGNING_KEY is missing']);
   const { SecretString } = await new SecretsManagerClient({}).send(
     new GetSecretValueCommand({ SecretId: config.SIGNING_SECRET_ARN }),
   );
   return parseSigningSecret(SecretString);
 }
 
+/** A comma-separated list of addresses, lower-cased, without blanks or repeats. */
+function addressList(value: string | undefined): string[] {
+  const all = (value ?? '').split(',').map((address) => address.trim().toLowerCase());
+  return [...new Set(all.filter((address) => address !== ''))];
+}
+
+/**
+ * The keys of a function that signs and verifies nothing (the SES events function): it is not given the
+ * secret, and any use of a key fails loudly instead of signing with an empty one.
+ */
+const NO_SIGNING_KEYS: SigningKeys = Object.freeze({
+  get current(): string {
+    throw new ConfigError(['this function holds no signing key (cloudDeps with signs: false)']);
+  },
+});
+
 /** The product settings a configuration describes. */
 export function settingsFrom(config: Config): Settings {
+  const experts = addressList(config.EXPERT_ADDRESSES ?? config.EXPERT_ADDRESS);
   return {
     siteUrl: config.SITE_URL,
     senderName: config.SENDER_NAME,
@@ -84,8 +103,10 @@ export function settingsFrom(config: Config): Settings {
     leaseMs: 2 * 60_000,
     maxSendRate: config.MAX_SEND_RATE,
     fromAddress: config.FROM_ADDRESS,
-    expertAddress: config.EXPERT_ADDRESS ?? '',
-    backupAddress: config.BACKUP_ADDRESS ?? config.EXPERT_ADDRESS ?? '',
+    expertAddress: experts[0] ?? '',
+    expertAddresses: experts,
+    operatorAddresses: addressList(config.OPERATOR_ADDRESSES),
+    backupAddress: config.BACKUP_ADDRESS ?? experts[0] ?? '',
     questionsPerDay: config.QUESTIONS_PER_DAY,
   };
 }
@@ -104,6 +125,7 @@ export function createDeps(
       client: clients.dynamo,
     }),
     questions: new DynamoQuestionStore({ tableName: config.TABLE_NAME, client: clients.dynamo }),
+    console: new DynamoConsoleStore({ tableName: config.TABLE_NAME, client: clients.dynamo }),
     mailer: new SesMailer({
       from: `${config.SENDER_NAME} <${config.FROM_ADDRESS}>`,
       configurationSet: config.CONFIGURATION_SET,
@@ -139,9 +161,12 @@ export function confirmationQueue(config: Config): ConfirmationQueue {
 }
 
 /** Dependencies of a Lambda function: environment, secret and clients, read once per cold start. */
-export async function cloudDeps(log: Log): Promise<{ deps: Deps; config: Config }> {
+export async function cloudDeps(
+  log: Log,
+  options: { signs?: boolean } = {},
+): Promise<{ deps: Deps; config: Config }> {
   const config = readConfig();
-  const keys = await loadSigningKeys(config);
+  const keys = options.signs === false ? NO_SIGNING_KEYS : await loadSigningKeys(config);
   const parts = { clock: systemClock, log, confirmations: confirmationQueue(config) };
   return { deps: createDeps(config, keys, createClients(), parts), config };
 }

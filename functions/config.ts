@@ -10,6 +10,9 @@ const positiveInt = (fallback: number) =>
     z.transform((value) => (value === undefined ? fallback : Number(value))),
   );
 
+const ADDRESS = '[^\\s@<>,]+@[^\\s@<>,]+';
+const ADDRESS_LIST = new RegExp(`^\\s*${ADDRESS}(\\s*,\\s*${ADDRESS})*\\s*$`);
+
 const schema = z.object({
   TABLE_NAME: z.string().check(z.minLength(1)),
   SITE_URL: z
@@ -33,6 +36,10 @@ const schema = z.object({
   SIGNUPS_PER_CLIENT: positiveInt(10),
   /** Where subscribers' questions go (required by the inbound and dispatch functions). */
   EXPERT_ADDRESS: z.optional(z.string().check(z.regex(/^[^\s@<>]+@[^\s@<>]+$/, 'an email address'))),
+  /** The experts, comma-separated (wins over EXPERT_ADDRESS, which alone is a list of one). */
+  EXPERT_ADDRESSES: z.optional(z.string().check(z.regex(ADDRESS_LIST, 'comma-separated email addresses'))),
+  /** The operators (they see the operator pages of the console and subscribers' addresses), comma-separated. */
+  OPERATOR_ADDRESSES: z.optional(z.string().check(z.regex(ADDRESS_LIST, 'comma-separated email addresses'))),
   /** Told when a question has waited 24 hours; defaults to EXPERT_ADDRESS. */
   BACKUP_ADDRESS: z.optional(z.string().check(z.regex(/^[^\s@<>]+@[^\s@<>]+$/, 'an email address'))),
   /** Cloud: the bucket where the SES receipt rule stores raw inbound mail, and the key prefix it uses. */
@@ -83,9 +90,6 @@ export function readConfig(env: Record<string, string | undefined> = process.env
           `${String(issue.path[0])} ${issue.input === undefined ? 'is missing' : `is invalid (${issue.message})`}`,
       ),
     );
-  }
-  if (!result.data.SIGNING_SECRET_ARN && !result.data.SIGNING_KEY) {
-    throw new ConfigError(['SIGNING_SECRET_ARN or SIGNING_KEY is missing']);
   }
   return result.data;
 }

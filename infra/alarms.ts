@@ -5,7 +5,7 @@
  * failure is retried (by SQS, EventBridge or Lambda) and, if it keeps failing, becomes a dead letter. A
  * failure that a retry fixes was never lost, so it does not page anyone.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
@@ -44,6 +44,13 @@ export class Alarms extends Construct {
     super(scope, id);
     this.topic = new Topic(this, 'Topic', { displayName: 'Course alarms', enforceSSL: true });
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    else {
+      Annotations.of(this).addWarningV2(
+        'course:alarms-notify-nobody',
+        'No alarm address: the alarms (API 5xx, dead letters, SES bounce and complaint rates) will notify ' +
+          'nobody. Deploy with -c alarmEmail=ops@example.com, or subscribe someone to the alarm topic.',
+      );
+    }
 
     this.alarm(
       'Api5xx',

@@ -12,6 +12,10 @@ export interface CourseContext {
   fromAddress: string;
   /** Where questions from subscribers are forwarded (used by the inbound path). */
   expertAddress: string;
+  /** Every expert, comma-separated (the console's sign-in list and the assignment rotation); default: `expertAddress`. */
+  expertAddresses?: string;
+  /** The operators, comma-separated: they see the console's operator pages. */
+  operatorAddresses?: string;
   /** Told when a question has waited 24 hours; the functions default it to `expertAddress`. */
   backupAddress?: string;
   /** Days the raw MIME of an inbound message (a question or answer) is kept in S3. */
@@ -31,6 +35,13 @@ export interface CourseContext {
   certificateArn?: string;
   /** The DMARC policy published for `domain` (`p=`): start with `none`, tighten once reports look clean. */
   dmarcPolicy: DmarcPolicy;
+  /** Where receivers send DMARC aggregate reports (`rua=mailto:…`); without it nobody gets reports. */
+  dmarcReportAddress?: string;
+  /**
+   * Activate our receipt rule set even when another one is active (`-c replaceActiveRuleSet=true`):
+   * that set's receiving stops. Without it, such a deployment fails and changes nothing.
+   */
+  replaceActiveRuleSet: boolean;
   /** True when no context was given and example values stand in: synth works, deployment is refused. */
   placeholder: boolean;
 }
@@ -65,9 +76,13 @@ const EXAMPLES = {
   replyDomain: 'reply.course.example.com',
   alarmEmail: 'ops@example.com',
   dmarcPolicy: 'quarantine',
+  dmarcReportAddress: 'dmarc-reports@example.com',
   backupAddress: 'backup-coach@example.com',
+  expertAddresses: 'coach@example.com,coach2@example.com',
+  operatorAddresses: 'owner@example.com',
   inboundRetentionDays: '30',
   certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+  replaceActiveRuleSet: 'true',
 } as const;
 
 type Key = keyof typeof EXAMPLES;
@@ -101,6 +116,10 @@ const hostname = text.check(
   z.regex(HOSTNAME, 'must be a domain name'),
 );
 const email = text.check(z.regex(EMAIL, 'must be an email address'));
+const ADDRESS = '[^\\s@<>",]+@[^\\s@<>",]+';
+const emailList = text.check(
+  z.regex(new RegExp(`^${ADDRESS}(\\s*,\\s*${ADDRESS})*$`), 'must be email addresses separated by commas'),
+);
 
 /** Each key's own rules, in the order they are reported; rules across keys are in `checkTogether`. */
 const CONTEXT_SCHEMA = z.object({
@@ -111,6 +130,8 @@ const CONTEXT_SCHEMA = z.object({
   replyDomain: z.optional(hostname),
   alarmEmail: z.optional(email),
   backupAddress: z.optional(email),
+  expertAddresses: z.optional(emailList),
+  operatorAddresses: z.optional(emailList),
   // A number in cdk.json, a string from `-c inboundRetentionDays=30`.
   inboundRetentionDays: z._default(
     z.coerce
@@ -129,6 +150,12 @@ const CONTEXT_SCHEMA = z.object({
       ),
     ),
   ),
+  dmarcReportAddress: z.optional(email),
+  // A boolean in cdk.json, a string from `-c replaceActiveRuleSet=true`.
+  replaceActiveRuleSet: z._default(
+    z.union([z.boolean(), z.enum(['true', 'false'])], { error: 'must be true or false' }),
+    false,
+  ),
 } satisfies Record<Key, z.ZodMiniType>);
 
 type ParsedContext = z.infer<typeof CONTEXT_SCHEMA>;
@@ -143,6 +170,7 @@ export function readCourseContext(get: (key: string) => unknown): CourseContext 
       replyDomain: `reply.${PLACEHOLDER.domain}`,
       dmarcPolicy: 'none',
       inboundRetentionDays: DEFAULT_INBOUND_RETENTION_DAYS,
+      replaceActiveRuleSet: false,
       placeholder: true,
     };
   }
@@ -165,6 +193,11 @@ function checkTogether(context: ParsedContext): CourseContext {
     throw new ContextError('fromAddress', problem, `course@${domain}`);
   }
   const replyDomain = context.replyDomain ?? `reply.${domain}`;
+  if (replyDomain !== domain && !replyDomain.endsWith(`.${domain}`)) {
+    // Our replies' Reply-To must align with the From domain the SES identity (and DMARC) covers.
+    const problem = `must be ${domain} or a subdomain of it, got "${replyDomain}"`;
+    throw new ContextError('replyDomain', problem, `reply.${domain}`);
+  }
   if (replyDomain === `mail.${domain}`) {
     // The custom MAIL FROM domain has its own MX (bounces to SES feedback) and must not receive mail.
     throw new ContextError(
@@ -186,5 +219,6 @@ function checkTogether(context: ParsedContext): CourseContext {
     hostedZoneId !== undefined && hostedZoneName !== undefined
       ? { id: hostedZoneId, name: hostedZoneName }
       : undefined;
-  return { ...rest, domain, fromAddress, replyDomain, hostedZone, placeholder: false };
+  const replaceActiveRuleSet = rest.replaceActiveRuleSet === true || rest.replaceActiveRuleSet === 'true';
+  return { ...rest, domain, fromAddress, replyDomain, hostedZone, replaceActiveRuleSet, placeholder: false };
 }

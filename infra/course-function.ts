@@ -12,35 +12,31 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { INDEXES } from '../functions/adapters/dynamo-table';
 import type { CourseContext } from './context';
 import { ALIASES, LAMBDA_ESBUILD } from './lambda-bundling';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** How much of the table a function may touch. */
-export type TableAccess = 'read' | 'readWrite';
+/** A DynamoDB item action a function's code uses. No Scan, no batch, no transactions: none is used. */
+export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
 
-// No Scan: every access pattern is served by a key (README, "How it is built"). Transactions are
-// authorised through the item actions they contain.
-const READ_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-];
-const WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
+/** What one function may do on the table: the actions its code uses, and only the indexes it queries. */
+export interface TableGrant {
+  table: ITable;
+  actions: TableAction[];
+  /** Index names it queries (`Query` on `<table>/index/<name>`). */
+  indexes?: string[];
+  /** With `DeleteItem`: the partition-key prefixes it may delete under (`dynamodb:LeadingKeys`). */
+  deletesUnder?: string[];
+}
 
 /** Sending through SES with the deployment's identity and configuration set. */
 export interface SesSending {
   identity: IEmailIdentity;
   configurationSetName: string;
   configurationSetArn: string;
+  /** The From addresses the function sends as (the `ses:FromAddress` condition); set by `functionBase`. */
+  fromAddresses?: string[];
 }
 
 /**
@@ -49,7 +45,8 @@ export interface SesSending {
  * requires of every function.
  */
 export interface FunctionBase {
-  table: { table: ITable; access: TableAccess };
+  /** The table; each function grants itself the actions it uses (`CourseFunctionProps.table`). */
+  table: ITable;
   secret: ISecret;
   sendEmail: SesSending;
   environment: Record<string, string>;
@@ -62,11 +59,14 @@ export interface CourseFunctionProps {
   description: string;
   /** Variables read by `functions/config.ts`, beyond those set from `table`, `secret` and `sendEmail`. */
   environment: Record<string, string>;
-  /** The course table: sets `TABLE_NAME` and grants item access on the table and query on its indexes. */
-  table?: { table: ITable; access: TableAccess };
-  /** The signing-key secret: sets `SIGNING_SECRET_ARN` and grants read. */
+  /** The course table: sets `TABLE_NAME` and grants exactly the given actions and indexes. */
+  table?: TableGrant;
+  /** The signing-key secret: sets `SIGNING_SECRET_ARN` and grants read. Only functions that sign or verify. */
   secret?: ISecret;
-  /** Sending through SES: sets `CONFIGURATION_SET` and grants `ses:SendEmail` on this identity and set only. */
+  /**
+   * Sending through SES: sets `CONFIGURATION_SET` and grants `ses:SendEmail` on this identity and set
+   * only, from the given From addresses only.
+   */
   sendEmail?: SesSending;
   /** @default 256 */
   memorySize?: number;
@@ -74,6 +74,8 @@ export interface CourseFunctionProps {
   timeout?: Duration;
   /** Active X-Ray tracing. @default false */
   tracing?: boolean;
+  /** Reserved concurrency. @default none */
+  reservedConcurrentExecutions?: number;
 }
 
 /** esbuild through CDK, with LAMBDA_ESBUILD's settings in CDK's terms. */
@@ -122,6 +124,7 @@ export class CourseFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role,
       logGroup,
       environment,
@@ -139,27 +142,15 @@ export class CourseFunction extends NodejsFunction {
 
 /** The grants that go with the table, secret, sending and tracing the function was given. */
 function grantAccess(role: Role, props: CourseFunctionProps): void {
-  if (props.table) {
-    const { table, access } = props.table;
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: access === 'readWrite' ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS,
-        resources: [table.tableArn],
-      }),
-    );
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: INDEXES.map((index) => `${table.tableArn}/index/${index.name}`),
-      }),
-    );
-  }
+  if (props.table) grantTable(role, props.table);
   props.secret?.grantRead(role);
   if (props.sendEmail) {
+    const { identity, configurationSetArn, fromAddresses } = props.sendEmail;
     role.addToPolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail'],
-        resources: [props.sendEmail.identity.emailIdentityArn, props.sendEmail.configurationSetArn],
+        resources: [identity.emailIdentityArn, configurationSetArn],
+        conditions: fromAddresses ? { StringEquals: { 'ses:FromAddress': fromAddresses } } : undefined,
       }),
     );
   }
@@ -171,6 +162,36 @@ function grantAccess(role: Role, props: CourseFunctionProps): void {
   }
 }
 
+/** The table actions of `grant` on the table, Query on its named indexes, and DeleteItem under its prefixes only. */
+function grantTable(role: Role, grant: TableGrant): void {
+  const { table } = grant;
+  const itemActions = grant.actions.filter((a) => a !== 'DeleteItem').map((a) => `dynamodb:${a}`);
+  if (itemActions.length > 0) {
+    role.addToPolicy(new PolicyStatement({ actions: itemActions, resources: [table.tableArn] }));
+  }
+  if (grant.actions.includes('DeleteItem')) {
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DeleteItem'],
+        resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': (grant.deletesUnder ?? []).map((p) => `${p}*`),
+          },
+        },
+      }),
+    );
+  }
+  if (grant.indexes && grant.indexes.length > 0) {
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: grant.indexes.map((index) => `${table.tableArn}/index/${index}`),
+      }),
+    );
+  }
+}
+
 /** The stateful resources every function uses, created once by the stateful stack and handed on. */
 export interface SharedResources {
   table: ITable;
@@ -179,14 +200,16 @@ export interface SharedResources {
 }
 
 /**
- * The base of every function: read-write on the table, the signing key, SES sending, and the variables
- * every function requires. Built once per deployment, where the site's URL is known.
+ * The base of every function: the table (each function names its own actions), the signing key, SES
+ * sending from the course address only, and the variables every function requires. Built once per
+ * deployment, where the site's URL is known.
  */
 export function functionBase(shared: SharedResources, context: CourseContext, siteUrl: string): FunctionBase {
   return {
-    table: { table: shared.table, access: 'readWrite' },
+    table: shared.table,
     secret: shared.signingSecret,
-    sendEmail: shared.sending,
+    // Every email (course steps, confirmations, the question loop) is sent from the course address.
+    sendEmail: { ...shared.sending, fromAddresses: [context.fromAddress] },
     environment: {
       SITE_URL: siteUrl,
       FROM_ADDRESS: context.fromAddress,
@@ -196,10 +219,12 @@ export function functionBase(shared: SharedResources, context: CourseContext, si
   };
 }
 
-/** The variables of the functions that handle questions: the dispatch sweep and the inbound function. */
+/** The variables of the functions that handle questions: the API (console), the dispatch sweep, inbound. */
 export function expertEnvironment(context: CourseContext): Record<string, string> {
   return {
     EXPERT_ADDRESS: context.expertAddress,
+    ...(context.expertAddresses ? { EXPERT_ADDRESSES: context.expertAddresses } : {}),
+    ...(context.operatorAddresses ? { OPERATOR_ADDRESSES: context.operatorAddresses } : {}),
     ...(context.backupAddress ? { BACKUP_ADDRESS: context.backupAddress } : {}),
   };
 }

@@ -11,11 +11,18 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DUE_INDEX, OPEN_QUESTIONS_INDEX } from '../functions/adapters/dynamo-table';
 import type { CourseContext } from './context';
 import { CourseFunction, expertEnvironment, type FunctionBase } from './course-function';
 
 /** Dispatch workers at once (SQS maximum concurrency, at least 2); each sends at this share of the rate. */
 const DISPATCH_WORKERS = 4;
+/** How long a worker may run; it stops early enough to finish inside this. */
+const WORKER_TIMEOUT = Duration.minutes(5);
+/** Deliveries of a shard before it is dead-lettered. */
+const MAX_RECEIVES = 3;
+/** AWS advises a queue visibility timeout of at least six times the function's timeout. */
+const VISIBILITY_TIMEOUT = Duration.minutes(6 * WORKER_TIMEOUT.toMinutes());
 
 /** Properties of the dispatch fan-out. */
 export interface DispatchFanOutProps {
@@ -40,10 +47,11 @@ export class DispatchFanOut extends Construct {
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // Longer than a worker may run, so a shard in progress is not handed to a second worker.
-      visibilityTimeout: Duration.minutes(6),
-      retentionPeriod: Duration.hours(1),
-      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 3 },
+      // Six times what a worker may run, so a shard in progress (or retried by the event source) is not
+      // handed to a second worker; kept long enough for every receive to time out and dead-letter.
+      visibilityTimeout: VISIBILITY_TIMEOUT,
+      retentionPeriod: Duration.days(1),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVES },
     });
     const environment = {
       ...base.environment,
@@ -52,6 +60,12 @@ export class DispatchFanOut extends Construct {
     };
     this.tickFunction = new CourseFunction(this, 'TickFunction', {
       ...base,
+      // The question sweep: open questions by index, a subscriber's questions and sends, SLA stamps.
+      table: {
+        table: base.table,
+        actions: ['GetItem', 'Query', 'UpdateItem'],
+        indexes: [OPEN_QUESTIONS_INDEX.name],
+      },
       handler: 'dispatch',
       description:
         'Every five minutes: enqueues the due-index shards for the workers, runs the question sweep',
@@ -62,11 +76,15 @@ export class DispatchFanOut extends Construct {
     this.queue.grantSendMessages(this.tickFunction);
     this.workerFunction = new CourseFunction(this, 'WorkerFunction', {
       ...base,
+      // Due subscribers by index, claims and records by key (suppression included); no table Query.
+      table: { table: base.table, actions: ['GetItem', 'PutItem', 'UpdateItem'], indexes: [DUE_INDEX.name] },
       handler: 'dispatch-worker',
       description: 'Sends the due course emails of one due-index shard',
       environment,
       // The worker stops early enough to finish inside this; the next tick continues.
-      timeout: Duration.minutes(5),
+      timeout: WORKER_TIMEOUT,
+      // As many as the event source may run at once, and no more: the send rate is shared among them.
+      reservedConcurrentExecutions: DISPATCH_WORKERS,
     });
     this.workerFunction.addEventSource(
       new SqsEventSource(this.queue, {

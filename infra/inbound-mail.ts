@@ -21,20 +21,20 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  Token,
   Validations,
 } from 'aws-cdk-lib';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { HostedZone, MxRecord } from 'aws-cdk-lib/aws-route53';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { type IReceiptRuleAction, ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { Lambda, LambdaInvocationType } from 'aws-cdk-lib/aws-ses-actions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { INBOUND_MAIL_PREFIX } from '../functions/adapters/dynamo-table';
 import { RAW_MAIL_PREFIX } from '../functions/adapters/s3-raw-mail-archive';
+import { activeRuleSet } from './active-rule-set';
 import type { CourseContext } from './context';
 import { CourseFunction, expertEnvironment, type FunctionBase } from './course-function';
 
@@ -45,6 +45,24 @@ const FILED_PREFIX = RAW_MAIL_PREFIX;
 
 /** How long S3 server access logs of the inbound bucket are kept. */
 const ACCESS_LOG_RETENTION_DAYS = 90;
+
+/**
+ * The regions where SES receives email (its `inbound-smtp.<region>.amazonaws.com` endpoints, from the SES
+ * endpoints page of the AWS General Reference). Add a region here when AWS adds receiving there.
+ */
+export const SES_RECEIVING_REGIONS: readonly string[] = ['us-east-1', 'us-west-2', 'eu-west-1'];
+
+/**
+ * Refuses a region where SES does not receive email: the receipt rule set would deploy, but no mail
+ * would ever arrive. A region unknown at synth (environment-agnostic) cannot be checked.
+ */
+export function checkReceivingRegion(region: string): void {
+  if (Token.isUnresolved(region) || SES_RECEIVING_REGIONS.includes(region)) return;
+  throw new Error(
+    `SES does not receive email in ${region}: deploy the inbound stack in one of ${SES_RECEIVING_REGIONS.join(', ')} ` +
+      '(e.g. CDK_DEFAULT_REGION=eu-west-1 or --profile with that region).',
+  );
+}
 
 /** The receipt rule's name within its rule set. */
 const RECEIPT_RULE_NAME = 'ask-the-expert';
@@ -215,6 +233,8 @@ export class InboundMail extends Construct {
     const { store, base, context } = props;
     this.function = new CourseFunction(this, 'Function', {
       ...base,
+      // Questions and counters by key, a subscriber's questions and sends by partition; no index.
+      table: { table: base.table, actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
       handler: 'inbound',
       description: 'Turns replies into questions for the expert, and the expert’s replies into answers',
       environment: {
@@ -256,7 +276,11 @@ export class InboundMail extends Construct {
         new Lambda({ function: this.function, invocationType: LambdaInvocationType.EVENT }),
       ],
     });
-    this.activate(store.receiptRuleSetName);
+    activeRuleSet(this, {
+      ruleSetName: store.receiptRuleSetName,
+      replaceActive: context.replaceActiveRuleSet,
+      after: this.rule,
+    });
     this.publishMx(context);
   }
 
@@ -282,50 +306,6 @@ export class InboundMail extends Construct {
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResource(this, filedObjects)}]`,
       reason: `The function files each message under "${FILED_PREFIX}<subscriber id>/" (s3:PutObject only).`,
-    });
-  }
-
-  /**
-   * CloudFormation can create a receipt rule set but not make it the active one (one per account and
-   * region), so a custom resource calls SES `SetActiveReceiptRuleSet` after the rule exists, and on delete
-   * deactivates it (SES refuses to delete the active set).
-   */
-  private activate(ruleSetName: string): void {
-    const logGroup = new LogGroup(this, 'ActivationLogs', { retention: RetentionDays.ONE_MONTH });
-    // An explicit role, so the provider gets its own log group and this one action, not the managed
-    // AWSLambdaBasicExecutionRole policy.
-    const role = new Role(this, 'ActivationRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Makes the inbound receipt rule set the active one',
-    });
-    logGroup.grantWrite(role);
-    const setActive = {
-      service: 'SES',
-      action: 'setActiveReceiptRuleSet',
-      parameters: { RuleSetName: ruleSetName },
-      // A constant id: a renamed set is an update (activate the new one), never a replacement, whose
-      // delete of the old resource would run last and deactivate receiving altogether.
-      physicalResourceId: PhysicalResourceId.of('active-receipt-rule-set'),
-    };
-    const activation = new AwsCustomResource(this, 'ActivateRuleSet', {
-      resourceType: 'Custom::SesActiveReceiptRuleSet',
-      onCreate: setActive,
-      onUpdate: setActive,
-      // No RuleSetName: no rule set is active.
-      onDelete: { service: 'SES', action: 'setActiveReceiptRuleSet', parameters: {} },
-      policy: AwsCustomResourcePolicy.fromStatements([
-        new PolicyStatement({ actions: ['ses:SetActiveReceiptRuleSet'], resources: ['*'] }),
-      ]),
-      role,
-      logGroup,
-      installLatestAwsSdk: false,
-    });
-    activation.node.addDependency(this.rule);
-    Validations.of(activation).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'ses:SetActiveReceiptRuleSet acts on the account and region, not on a rule set ARN: IAM supports no ' +
-        'resource-level permission for it. This role has no other action.',
     });
   }
 
@@ -381,6 +361,7 @@ export class InboundMailStack extends Stack {
 
   constructor(scope: Construct, id: string, props: InboundMailStackProps) {
     super(scope, id, props);
+    checkReceivingRegion(this.region);
     this.inbound = new InboundMail(this, 'InboundMail', props);
   }
 }

@@ -26,9 +26,11 @@ export class SesEvents extends Construct {
   constructor(scope: Construct, id: string, props: SesEventsProps) {
     super(scope, id);
     const { base, deadLetters } = props;
-    // It reads and writes the table but sends nothing.
+    // It reads and writes items by key, sends nothing and signs nothing: no SES grant, no secret.
     this.function = new CourseFunction(this, 'Function', {
       ...base,
+      table: { table: base.table, actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      secret: undefined,
       sendEmail: undefined,
       handler: 'ses-events',
       description: 'Suppresses bounced and complaining addresses; records deliveries the dispatcher missed',

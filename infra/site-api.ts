@@ -47,6 +47,13 @@ export class SiteApi extends Construct {
     const { api } = props;
     this.function = new CourseFunction(this, 'Function', {
       ...props.base,
+      // Signup, confirm and unsubscribe: items by key only. It deletes only a profile it just created
+      // and lost the address race for, so DeleteItem is limited to `SUB#` keys: never a suppression.
+      table: {
+        table: props.base.table,
+        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+        deletesUnder: ['SUB#'],
+      },
       handler: 'api',
       description: 'HTTP API: signup, confirm, unsubscribe (and the pages, behind CloudFront)',
       environment: {
@@ -94,11 +101,13 @@ export class SiteApi extends Construct {
   }
 }
 
-/** What the stage logs of each request, one JSON line: no request or response body. */
+/**
+ * What the stage logs of each request, one JSON line: no request or response body, and no client IP
+ * (personal data the product has no use for once the request is answered).
+ */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   JSON.stringify({
     requestId: '$context.requestId',
-    ip: '$context.identity.sourceIp',
     requestTime: '$context.requestTime',
     method: '$context.httpMethod',
     path: '$context.path',

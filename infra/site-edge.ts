@@ -242,7 +242,7 @@ function securityHeadersPolicy(scope: Construct): ResponseHeadersPolicy {
   if (
     !hsts ||
     h['X-Frame-Options'] !== 'DENY' ||
-    h['Referrer-Policy'] !== 'no-referrer' ||
+    h['Referrer-Policy'] !== 'same-origin' ||
     h['X-XSS-Protection'] !== '0'
   ) {
     throw new Error('SECURITY_HEADERS changed: update securityHeadersPolicy in infra/site-edge.ts to match');
@@ -256,7 +256,7 @@ function securityHeadersPolicy(scope: Construct): ResponseHeadersPolicy {
       },
       contentTypeOptions: { override: true },
       frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-      referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+      referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.SAME_ORIGIN, override: true },
       strictTransportSecurity: {
         accessControlMaxAge: Duration.seconds(Number(hsts[1])),
         includeSubdomains: true,

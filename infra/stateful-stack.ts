@@ -87,7 +87,9 @@ export class StatefulStack extends Stack {
       },
     };
     // DMARC ties SPF (custom MAIL FROM) and DKIM to the From domain; `p=none` only asks for reports.
-    const dmarc = `v=DMARC1; p=${context.dmarcPolicy}; adkim=r; aspf=r`;
+    // `rua=` asks receivers for aggregate reports, the evidence for tightening the policy later.
+    const reports = context.dmarcReportAddress ? `; rua=mailto:${context.dmarcReportAddress}` : '';
+    const dmarc = `v=DMARC1; p=${context.dmarcPolicy}; adkim=r; aspf=r${reports}`;
     if (zone)
       new TxtRecord(this, 'DmarcRecord', { zone, recordName: `_dmarc.${context.domain}.`, values: [dmarc] });
     else printDnsRecords(this, context.domain, this.emailIdentity, dmarc);

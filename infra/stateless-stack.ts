@@ -9,7 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Alarms } from './alarms';
 import type { CourseContext } from './context';
-import { type FunctionBase, functionBase, type SharedResources } from './course-function';
+import { expertEnvironment, type FunctionBase, functionBase, type SharedResources } from './course-function';
 import { DispatchFanOut } from './dispatch-fan-out';
 import { SesEvents } from './ses-events';
 import { SiteApi } from './site-api';
@@ -60,9 +60,11 @@ export class StatelessStack extends Stack {
     // A worker queues a throttled confirmation again, with a delay.
     this.dispatch.queue.grantSendMessages(this.dispatch.workerFunction);
     this.dispatch.workerFunction.addEnvironment('DISPATCH_QUEUE_URL', this.dispatch.queue.queueUrl);
+    // The API serves the expert console: it needs to know who the experts and operators are.
+    const siteBase = { ...base, environment: { ...base.environment, ...expertEnvironment(context) } };
     this.site = new SiteApi(this, 'Site', {
       api: this.api,
-      base,
+      base: siteBase,
       confirmations: this.dispatch.queue,
       originSecret: this.edge.originSecret,
     });

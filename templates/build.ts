@@ -243,7 +243,7 @@ async function compilePages(
 }
 
 /** The site's assets, the file `site.css` named `site.<first 10 hex of its sha256>.css`, and so on. */
-const ASSET_FILES = ['site.css', 'browser-zone.js', 'signup.js', 'manage.js'] as const;
+const ASSET_FILES = ['site.css', 'browser-zone.js', 'signup.js', 'manage.js', 'console.css'] as const;
 
 /**
  * Each asset under a name that changes whenever its content does, so browsers and the CDN may keep it

@@ -7,7 +7,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OpenQuestionPage, QuestionStore } from '../domain/ports';
 import { type Question, splitQuestionId } from '../domain/questions';
-import { conditionHeld, documentClient, fromItem, itemsWithPrefix, queryPage } from './dynamo-document';
+import {
+  conditionHeld,
+  documentClient,
+  fromItem,
+  itemsWithPrefix,
+  queryAll,
+  queryPage,
+} from './dynamo-document';
 import { OPEN_QUESTIONS_INDEX, TTL_ATTRIBUTE } from './dynamo-table';
 
 /** Options of the DynamoDB question store. */
@@ -17,6 +24,8 @@ export interface DynamoQuestionStoreOptions {
 }
 
 const OPEN_PARTITION = 'OPEN_Q';
+/** Answered questions stay in the same sparse index under their own partition, newest answer last. */
+const ANSWERED_PARTITION = 'ANSWERED_Q';
 
 /**
  * `SUB#<subscriber id>` / `Q#<hash of the message>`: the question lives with its subscriber (export and
@@ -92,15 +101,21 @@ export class DynamoQuestionStore implements QuestionStore {
     answer: string,
     answeredAt: string,
     responseMs: number,
+    answeredBy: string,
   ): Promise<boolean> {
+    // The question leaves the open partition of the index for the answered one, in the same write.
     return this.update(questionId, {
-      UpdateExpression: `SET #status = :answered, #answer = :answer, #answeredAt = :at, #responseMs = :ms REMOVE ${OPEN_QUESTIONS_INDEX.partitionKey}, ${OPEN_QUESTIONS_INDEX.sortKey}`,
+      UpdateExpression:
+        'SET #status = :answered, #answer = :answer, #answeredAt = :at, #responseMs = :ms, #by = :by, #openPk = :answeredPk, #openSk = :answeredSk',
       ConditionExpression: '#status = :open',
       ExpressionAttributeNames: {
         '#status': 'status',
         '#answer': 'answer',
         '#answeredAt': 'answeredAt',
         '#responseMs': 'responseMs',
+        '#by': 'answeredBy',
+        '#openPk': OPEN_QUESTIONS_INDEX.partitionKey,
+        '#openSk': OPEN_QUESTIONS_INDEX.sortKey,
       },
       ExpressionAttributeValues: {
         ':answered': 'answered',
@@ -108,7 +123,37 @@ export class DynamoQuestionStore implements QuestionStore {
         ':answer': answer,
         ':at': answeredAt,
         ':ms': responseMs,
+        ':by': answeredBy,
+        ':answeredPk': ANSWERED_PARTITION,
+        ':answeredSk': `${answeredAt}#${questionId}`,
       },
+    });
+  }
+
+  async assign(questionId: string, assignee: string): Promise<boolean> {
+    return this.update(questionId, {
+      UpdateExpression: 'SET #assignee = :assignee',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status', '#assignee': 'assignee' },
+      ExpressionAttributeValues: { ':assignee': assignee, ':open': 'open' },
+    });
+  }
+
+  async listAnswered(since: string): Promise<string[]> {
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      IndexName: OPEN_QUESTIONS_INDEX.name,
+      KeyConditionExpression: '#pk = :pk AND #sk >= :since',
+      ExpressionAttributeNames: {
+        '#pk': OPEN_QUESTIONS_INDEX.partitionKey,
+        '#sk': OPEN_QUESTIONS_INDEX.sortKey,
+      },
+      ExpressionAttributeValues: { ':pk': ANSWERED_PARTITION, ':since': since },
+      ScanIndexForward: false,
+    });
+    return items.map((item) => {
+      const sortKey = String(item[OPEN_QUESTIONS_INDEX.sortKey]);
+      return sortKey.slice(sortKey.lastIndexOf('#') + 1);
     });
   }
 
@@ -117,7 +162,7 @@ export class DynamoQuestionStore implements QuestionStore {
     if (!question) return;
     await this.update(questionId, {
       UpdateExpression:
-        'SET #status = :open, #openPk = :openPk, #openSk = :openSk REMOVE #answeredAt, #responseMs',
+        'SET #status = :open, #openPk = :openPk, #openSk = :openSk REMOVE #answeredAt, #responseMs, #by',
       ConditionExpression: '#status = :answered AND #answeredAt = :at',
       ExpressionAttributeNames: {
         '#status': 'status',
@@ -125,6 +170,7 @@ export class DynamoQuestionStore implements QuestionStore {
         '#openSk': OPEN_QUESTIONS_INDEX.sortKey,
         '#answeredAt': 'answeredAt',
         '#responseMs': 'responseMs',
+        '#by': 'answeredBy',
       },
       ExpressionAttributeValues: {
         ':open': 'open',
@@ -189,6 +235,28 @@ export class DynamoQuestionStore implements QuestionStore {
             ':now': now.toISOString(),
             ':cutoff': new Date(now.getTime() - windowMs).toISOString(),
             ':ttl': Math.ceil((now.getTime() + windowMs) / 1000) + 3600,
+          },
+        }),
+      ),
+    );
+  }
+
+  /** `SUB#<id>` / `QSLOTS#<window start>`: one atomic conditional ADD per question, expiring after its window. */
+  takeQuestionSlot(subscriberId: string, now: Date, windowMs: number, limit: number): Promise<boolean> {
+    const windowStart = Math.floor(now.getTime() / windowMs) * windowMs;
+    return conditionHeld(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `SUB#${subscriberId}`, sk: `QSLOTS#${new Date(windowStart).toISOString()}` },
+          UpdateExpression: 'ADD #taken :one SET #type = :type, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(#taken) OR #taken < :limit',
+          ExpressionAttributeNames: { '#taken': 'taken', '#type': 'type', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':limit': limit,
+            ':type': 'question-slots',
+            ':ttl': Math.ceil((windowStart + windowMs) / 1000) + 3600,
           },
         }),
       ),

@@ -303,7 +303,19 @@ export class DynamoSubscriberStore implements SubscriberStore {
       if (!stopped) return 'duplicate';
       outcome = 'stopped';
     }
-    await conditionHeld(
+    await this.putLedgerRow(id, record);
+    return outcome;
+  }
+
+  async completeLedger(id: string, record: SendRecord): Promise<boolean> {
+    const subscriber = await this.get(id);
+    if (!subscriber || subscriber.step <= record.step) return false;
+    return this.putLedgerRow(id, record);
+  }
+
+  /** `SUB#<id>` / `SEND#<step>`, unless that step has its row already. */
+  private putLedgerRow(id: string, record: SendRecord): Promise<boolean> {
+    return conditionHeld(
       this.doc.send(
         new PutCommand({
           TableName: this.table,
@@ -312,7 +324,6 @@ export class DynamoSubscriberStore implements SubscriberStore {
         }),
       ),
     );
-    return outcome;
   }
 
   /** An active subscriber on `:step` moves to the next step (due at `nextSendAt`), or completes. */

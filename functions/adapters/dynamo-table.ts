@@ -9,7 +9,10 @@ export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 /** Sparse index of active subscribers by when their next step is due: `DUE#<shard>` / `<nextSendAt>#<id>`. */
 export const DUE_INDEX = { name: 'due', partitionKey: 'duePk', sortKey: 'dueSk' } as const;
 
-/** Sparse index of unanswered questions, oldest first: `OPEN_Q` / `<receivedAt>#<id>`. */
+/**
+ * Sparse index of questions by state: unanswered ones oldest first (`OPEN_Q` / `<receivedAt>#<id>`), and
+ * answered ones by when (`ANSWERED_Q` / `<answeredAt>#<id>`) for the console's answered view and figures.
+ */
 export const OPEN_QUESTIONS_INDEX = {
   name: 'open-questions',
   partitionKey: 'openPk',

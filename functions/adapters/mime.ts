@@ -4,7 +4,7 @@
  * the person wrote above the quoted history.
  */
 import EmailReplyParser from 'email-reply-parser';
-import type { Email } from 'postal-mime';
+import type { Address, Email } from 'postal-mime';
 import { UnreadableMailError } from '../domain/errors';
 import type { MailParser } from '../domain/ports';
 import type { AttachmentNote, InboundMail } from '../domain/questions';
@@ -111,13 +111,29 @@ function byteLength(content: ArrayBuffer | Uint8Array | string): number {
   return content.byteLength;
 }
 
+/**
+ * The one address in the `From` header, lower-cased; undefined when there is no From, more than one
+ * From header, a group, or several addresses (RFC 5322 allows that with a Sender, and a forger uses it
+ * to put a trusted address beside their own).
+ */
+function singleFrom(email: Email, parseAddresses: (value: string) => Address[]): string | undefined {
+  const lines = email.headers.filter((header) => header.key === 'from');
+  if (lines.length !== 1) return undefined;
+  const addresses = parseAddresses(lines[0]?.value ?? '');
+  const only = addresses.length === 1 ? addresses[0] : undefined;
+  if (!only || only.group || !only.address) return undefined;
+  return only.address.toLowerCase();
+}
+
 /** `MailParser` on postal-mime and email-reply-parser. */
 export class PostalMimeParser implements MailParser {
   async parse(raw: Uint8Array): Promise<InboundMail> {
     let email: Email;
+    let parseAddresses: (value: string) => Address[];
     try {
       // Loaded on first use: only the inbound function parses mail, and every other cold start skips it.
-      const { default: PostalMime } = await import('postal-mime');
+      const { default: PostalMime, addressParser } = await import('postal-mime');
+      parseAddresses = (value) => addressParser(value);
       email = await PostalMime.parse(raw);
     } catch (error) {
       throw new UnreadableMailError(`postal-mime could not parse the message (${(error as Error).name})`);
@@ -125,7 +141,7 @@ export class PostalMimeParser implements MailParser {
     const headers: Record<string, string> = {};
     for (const { key, value } of email.headers) if (!(key in headers)) headers[key] = value;
     const contentType = (headers['content-type'] ?? '').toLowerCase();
-    const from = email.from && 'address' in email.from ? email.from.address : undefined;
+    const from = singleFrom(email, parseAddresses);
     const recipients = [...(email.to ?? []), ...(email.cc ?? [])]
       .flatMap((address) => (address.group ? address.group : [address]))
       .map((mailbox) => mailbox.address ?? '')
@@ -144,7 +160,7 @@ export class PostalMimeParser implements MailParser {
       messageId: email.messageId?.trim() || undefined,
       references: (email.references ?? email.inReplyTo ?? '').match(/<[^<>\s]+>/g) ?? [],
       subject: (email.subject ?? '').replace(/\s+/g, ' ').trim(),
-      from: from ? from.toLowerCase() : undefined,
+      from,
       recipients,
       headers,
       text: extractReply(body),

@@ -1,5 +1,12 @@
 import type { CompiledTemplates, CourseStep } from '../domain/course';
-import type { Clock, ConfirmationQueue, Mailer, QuestionStore, SubscriberStore } from '../domain/ports';
+import type {
+  Clock,
+  ConfirmationQueue,
+  ConsoleStore,
+  Mailer,
+  QuestionStore,
+  SubscriberStore,
+} from '../domain/ports';
 import type { Safeguards } from '../domain/safeguards';
 import type { SigningKeys } from '../domain/tokens';
 
@@ -28,8 +35,12 @@ export interface Settings {
   maxSendRate: number;
   /** Our own sending address: mail from it is never a question (no loops). */
   fromAddress: string;
-  /** Where questions go, and the only sender whose reply to an answer address is an answer; '' when not configured. */
+  /** The first expert: where questions go when nobody else is assigned; '' when not configured. */
   expertAddress: string;
+  /** Every expert (lower-case): they sign in to the console, are assigned questions and may answer them. */
+  expertAddresses: string[];
+  /** The operators (lower-case): they sign in to the console and see its operator pages. */
+  operatorAddresses: string[];
   /** Who is told when a question has waited 24 hours (and may answer it too); defaults to the expert. */
   backupAddress: string;
   /** Questions per subscriber per 24 hours that are forwarded; more are kept and marked, not forwarded. */
@@ -40,6 +51,8 @@ export interface Settings {
 export interface Deps {
   store: SubscriberStore;
   questions: QuestionStore;
+  /** Console sign-in links and sessions, notes, saved replies, the assignment turn. */
+  console: ConsoleStore;
   mailer: Mailer;
   /** Confirmation emails asked for by signups, sent off the request path. */
   confirmations: ConfirmationQueue;

@@ -103,8 +103,9 @@ async function suppress(
 /**
  * Records a delivered course step that the ledger lacks. The dispatcher records every send itself; this
  * closes the one gap it has, a stop between SES accepting the email and the record, which would otherwise
- * let the step go out again when the claim's lease expires. `recordSend` is conditional on the step, so
- * a delivery that was recorded already changes nothing.
+ * let the step go out again when the claim's lease expires, and the one between the profile moving on
+ * and its ledger row, which would leave the email out of the expert's context, the export and the
+ * figures. Both writes are conditional, so a delivery that was recorded already changes nothing.
  */
 async function reconcileDelivery(
   deps: Deps,
@@ -113,17 +114,24 @@ async function reconcileDelivery(
   ids: Record<string, unknown>,
 ): Promise<SesEventOutcome> {
   const step = deps.steps.find((candidate) => candidate.key === event.key);
-  if (!step || subscriber.step !== step.index) return 'unchanged';
+  if (!step || subscriber.step < step.index) return 'unchanged';
+  const record = {
+    step: step.index,
+    key: step.key,
+    messageId: event.messageId,
+    sentAt: event.sentAt,
+    run: subscriber.restarts || undefined,
+  };
+  if (subscriber.step > step.index) {
+    // The profile moved on but the ledger row was never written: the crash came between the two writes.
+    if (!(await deps.store.completeLedger(subscriber.id, record))) return 'unchanged';
+    deps.log.warn('delivered email recorded in the ledger from its SES event', { ...ids, step: step.index });
+    return 'recorded';
+  }
   const next = advanceAfterSend(subscriber, deps.steps, event.sentAt);
   const outcome = await deps.store.recordSend(
     subscriber.id,
-    {
-      step: step.index,
-      key: step.key,
-      messageId: event.messageId,
-      sentAt: event.sentAt,
-      run: subscriber.restarts || undefined,
-    },
+    record,
     'completed' in next ? { completed: true } : { nextSendAt: next.nextSendAt },
   );
   if (outcome === 'duplicate') return 'unchanged';

@@ -148,7 +148,7 @@ async function enforceSignupLimits(
 }
 
 /** Counts one hit on each limit; the seconds until the last exceeded window ends, or undefined when none is. */
-async function overLimit(
+export async function overLimit(
   guards: Safeguards,
   limits: RateLimit[],
   subject: string,

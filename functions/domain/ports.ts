@@ -1,5 +1,7 @@
+import type { QuestionNote, SavedReply } from './console-records';
 import type { InboundMail, Question } from './questions';
 import type { Replan } from './schedule-changes';
+import type { StaffSession } from './staff';
 import type { PendingChange, Subscriber, SubscriberStatus } from './subscriber';
 
 /** An email ready to hand to the mail service. */
@@ -121,6 +123,11 @@ export interface SubscriberStore {
     record: SendRecord,
     next: { nextSendAt?: string | undefined; completed?: boolean },
   ): Promise<RecordOutcome>;
+  /**
+   * Writes the ledger row of a step the subscriber has already moved past (a crash came between the
+   * two writes of `recordSend`); false when the row is there, the subscriber is unknown or not past it.
+   */
+  completeLedger(id: string, record: SendRecord): Promise<boolean>;
   /** Every send recorded for a subscriber, in run and step order. */
   listSends(id: string): Promise<SendRecord[]>;
   /**
@@ -148,8 +155,21 @@ export interface QuestionStore {
   listForSubscriber(subscriberId: string): Promise<Question[]>;
   /** Notes the SES message id of the email that took the question to the expert. */
   markForwarded(questionId: string, messageId: string): Promise<void>;
-  /** Stores the answer and closes an open question; false when it was not open (answered already, held). */
-  recordAnswer(questionId: string, answer: string, answeredAt: string, responseMs: number): Promise<boolean>;
+  /**
+   * Stores the answer (and who gave it) and closes an open question, in one conditional write; false
+   * when it was not open (answered already, held). This is what lets one answer out of two racing ones through.
+   */
+  recordAnswer(
+    questionId: string,
+    answer: string,
+    answeredAt: string,
+    responseMs: number,
+    answeredBy: string,
+  ): Promise<boolean>;
+  /** Gives an open question to an expert (anyone may take one over); false when it is not open. */
+  assign(questionId: string, assignee: string): Promise<boolean>;
+  /** Ids of the questions answered at or after `since`, newest answer first. */
+  listAnswered(since: string): Promise<string[]>;
   /** Opens an answered question again (its answer could not be sent). */
   reopen(questionId: string, answeredAt: string): Promise<void>;
   /** Stamps a reminder or escalation on an open question, once; false when it was stamped already or closed. */
@@ -163,6 +183,11 @@ export interface QuestionStore {
    * window restarts at `now`) when none was taken in the last `windowMs`.
    */
   takeAllowance(subscriberId: string, kind: string, now: Date, windowMs: number): Promise<boolean>;
+  /**
+   * Takes one of a subscriber's `limit` question slots in the fixed window (of `windowMs`, counted from
+   * the epoch) that holds `now`: true when one was free. Atomic: racing calls never take more than `limit`.
+   */
+  takeQuestionSlot(subscriberId: string, now: Date, windowMs: number, limit: number): Promise<boolean>;
 }
 
 /** Turns raw MIME into an `InboundMail`. Throws `UnreadableMailError` when nothing can be made of it. */
@@ -178,4 +203,31 @@ export interface RawMailSource {
    * person finds all of their raw mail by prefix.
    */
   fileUnder(messageId: string, subscriberId: string): Promise<void>;
+}
+
+/** What the console keeps besides questions: sign-in links, sessions, notes, saved replies, whose turn it is. */
+export interface ConsoleStore {
+  /** Remembers a sign-in link until it is used or `expiresAt` passes. */
+  saveSignInLink(linkId: string, email: string, expiresAt: string): Promise<void>;
+  /** Uses a sign-in link once: the address it was sent to, or undefined when used, expired or unknown. */
+  useSignInLink(linkId: string, now: string): Promise<string | undefined>;
+  saveSession(session: StaffSession): Promise<void>;
+  /** The session, while it has not expired or ended. */
+  getSession(sessionId: string, now: string): Promise<StaffSession | undefined>;
+  endSession(sessionId: string): Promise<void>;
+  /** The next number of the assignment rotation (1, 2, 3, ...), by one atomic increment. */
+  nextTurn(): Promise<number>;
+  /** Adds a note (or a record of a follow-up) to a question; kept with the subscriber's data. */
+  addNote(note: QuestionNote): Promise<void>;
+  /** A question's notes, oldest first. */
+  listNotes(questionId: string): Promise<QuestionNote[]>;
+  /** Every saved reply, by title. */
+  listSavedReplies(): Promise<SavedReply[]>;
+  /** Creates or replaces a saved reply. */
+  putSavedReply(reply: SavedReply): Promise<void>;
+  /** Deletes a saved reply; false when there was none with this id. */
+  deleteSavedReply(replyId: string): Promise<boolean>;
+  /** Keeps the raw message of a question (cut to a size an item holds), for the console's "raw" view. */
+  keepRawMessage(questionId: string, raw: string): Promise<void>;
+  getRawMessage(questionId: string): Promise<string | undefined>;
 }

@@ -44,15 +44,33 @@ export interface Question {
   /** Milliseconds from receipt to answer: the 24-hour promise, measured. */
   responseMs?: number | undefined;
   answer?: string | undefined;
+  /** The expert the question is with: they are notified and reminded. */
+  assignee?: string | undefined;
+  /** Who answered (an expert's address, from the console or by email). */
+  answeredBy?: string | undefined;
 }
 
-/** SES receipt verdicts (`PASS`, `FAIL`, `GRAY`, `PROCESSING_FAILED`, `DISABLED`); absent locally. */
+/**
+ * Receipt verdicts (`PASS`, `FAIL`, `GRAY`, `PROCESSING_FAILED`, `DISABLED`): SES gives them in the
+ * cloud, the local SMTP server gives its own (passing unless a test asks otherwise).
+ */
 export interface MailVerdicts {
   spam?: string | undefined;
   virus?: string | undefined;
   spf?: string | undefined;
   dkim?: string | undefined;
+  /** DMARC: SPF or DKIM passed for a domain aligned with the From header's domain. */
+  dmarc?: string | undefined;
 }
+
+/** The verdicts of a message that passed every check. */
+export const PASSING_VERDICTS: Readonly<Required<MailVerdicts>> = {
+  spam: 'PASS',
+  virus: 'PASS',
+  spf: 'PASS',
+  dkim: 'PASS',
+  dmarc: 'PASS',
+};
 
 /** An inbound message as the parser hands it over: threading ids, sender, the reply text and attachments. */
 export interface InboundMail {
@@ -60,7 +78,7 @@ export interface InboundMail {
   messageId?: string | undefined;
   references: string[];
   subject: string;
-  /** Address in the `From` header, lower-cased. */
+  /** The one address in the `From` header, lower-cased; undefined when From holds none or several. */
   from?: string | undefined;
   /** Addresses in `To`, `Cc` and `Delivered-To`, lower-cased. */
   recipients: string[];
@@ -84,6 +102,8 @@ export const UNSUBSCRIBED_NOTE_WINDOW_MS = 24 * 3600_000;
 export const QUESTION_LIMIT_WINDOW_MS = 24 * 3600_000;
 /** Longest question text kept (a DynamoDB item holds 400 KB; nobody writes a question this long). */
 export const MAX_QUESTION_CHARS = 20_000;
+/** Longest answer kept and sent (with the question's text, still far under DynamoDB's 400 KB). */
+export const MAX_ANSWER_CHARS = 50_000;
 
 /** What a message to our inbound domain is addressed to. */
 export type InboundAddress =
@@ -123,12 +143,19 @@ export function automatedReason(mail: InboundMail): 'auto-reply' | 'delivery-rep
   return undefined;
 }
 
-/** What the SES verdicts say to do: drop spam and viruses, hold mail failing both SPF and DKIM. */
-export function verdictAction(verdicts: MailVerdicts | undefined): 'drop' | 'hold' | 'accept' {
-  if (!verdicts) return 'accept';
+/** What the verdicts say to do with a subscriber's mail: drop spam and viruses, hold mail failing both SPF and DKIM. */
+export function verdictAction(verdicts: MailVerdicts): 'drop' | 'hold' | 'accept' {
   if (verdicts.spam === 'FAIL' || verdicts.virus === 'FAIL') return 'drop';
   if (verdicts.spf === 'FAIL' && verdicts.dkim === 'FAIL') return 'hold';
   return 'accept';
+}
+
+/**
+ * True when the message is DMARC-aligned with its From domain: SPF or DKIM passed for that domain, not
+ * just for any domain. An answer is taken only then, since the From header alone proves nothing.
+ */
+export function dmarcAligned(verdicts: MailVerdicts): boolean {
+  return verdicts.dmarc === 'PASS';
 }
 
 /**
@@ -173,10 +200,4 @@ export function replySubject(subject: string): string {
   const trimmed = subject.trim();
   if (trimmed === '') return 'Re: your question';
   return /^(re|aw|sv|antw)\s*:/i.test(trimmed) ? trimmed : `Re: ${trimmed}`;
-}
-
-/** The `References` of a reply to a message: its own references, then its id (RFC 5322 §3.6.4). */
-export function threadReferences(question: Pick<Question, 'messageId' | 'references'>): string[] {
-  const refs = question.references.slice(-10);
-  return question.messageId ? [...refs.filter((r) => r !== question.messageId), question.messageId] : refs;
 }

@@ -1,9 +1,10 @@
 /**
  * Rules for an address we can actually send to. SES accepts only 7-bit ASCII in the local part
- * (internationalised domains must be punycode), so anything else is refused up front.
+ * (internationalised domains must be punycode), so anything else is refused up front. Every label of
+ * the domain, the top-level one included, may be punycode (`xn--…`, e.g. `example.xn--p1ai`).
  */
 const ADDRESS =
-  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59}[A-Za-z0-9])$/;
 
 /** Why an address cannot be used, or `undefined` when it can. */
 export function emailAddressProblem(raw: string): string | undefined {
@@ -23,15 +24,32 @@ export function emailAddressProblem(raw: string): string | undefined {
   return undefined;
 }
 
+/**
+ * What a name is made of: letters and combining marks of any script, spaces, apostrophes, hyphens,
+ * periods and middle dots (Catalan, Japanese), Hebrew geresh/gershayim, and the zero-width joiners
+ * that Persian and Indic names need between letters. No digits, no symbols, nothing invisible.
+ */
+const NAME_CHARS = /^[\p{L}\p{M} '\u2019\u02bc\-\u2010.\u00b7\u30fb\u05f3\u05f4]*$/u;
+const JOINER_BETWEEN_LETTERS = /(?<=[\p{L}\p{M}])[\u200c\u200d](?=[\p{L}\p{M}])/gu;
+/**
+ * Text a mail client would turn into a link: a scheme, `www.`, or a dot directly followed by a word
+ * (`example.com`). Initials (`J.R.`) and abbreviations before a space (`Ma. Elena`) stay allowed.
+ */
+const LINK_LIKE = /https?:|www\.|\.\p{L}{2,}/iu;
+
 /** Why a first name cannot be used, or `undefined` when it can. */
 export function firstNameProblem(raw: string): string | undefined {
   const name = raw.trim();
   if (name.length === 0) return 'Enter your first name.';
   if (name.length > 50) return 'Use at most 50 characters for your first name.';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters (CR/LF included) are the target
-  if (/[\x00-\x1F\x7F]/.test(name))
-    return 'Your first name cannot contain line breaks or control characters.';
-  if (/[<>{}]|https?:|www\./i.test(name)) return 'Your first name cannot contain markup or links.';
+  const visible = name.replace(JOINER_BETWEEN_LETTERS, '');
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cs}]/u.test(visible) || /[^\S ]/u.test(visible)) {
+    return 'Your first name cannot contain line breaks, control characters or invisible characters.';
+  }
+  if (/[<>{}]/.test(name) || LINK_LIKE.test(name)) return 'Your first name cannot contain markup or links.';
+  if (!NAME_CHARS.test(visible)) {
+    return 'Use only letters, spaces, apostrophes, hyphens and periods in your first name.';
+  }
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidTokenError } from './errors';
 
 /** What a token lets its bearer do; part of the MAC so a token for one purpose never works for another. */
-export type TokenPurpose = 'confirm' | 'unsubscribe' | 'manage';
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'manage' | 'console-link' | 'console-session';
 
 /** Signing keys: the current key signs; every key verifies (the previous one during rotation). */
 export interface SigningKeys {
@@ -16,6 +16,10 @@ export const TOKEN_LIFETIME_SECONDS: Record<TokenPurpose, number | undefined> = 
   unsubscribe: undefined,
   // The manage link sits in every email; it works as long as the subscriber exists (erasure ends it).
   manage: undefined,
+  // A console sign-in link works once (the store remembers its use) and only for 15 minutes.
+  'console-link': 15 * 60,
+  // A console session lasts a working day at most; signing in again is one email away.
+  'console-session': 12 * 3600,
 };
 
 /** A subscriber id, optionally with `~<change id>` (a confirm link that carries new details). */

@@ -14,7 +14,10 @@ const parser = new PostalMimeParser();
 const { INBOUND_BUCKET, INBOUND_PREFIX } = requireConfig(config, ['EXPERT_ADDRESS', 'INBOUND_BUCKET']);
 const source = new S3RawMail({ bucket: INBOUND_BUCKET, prefix: INBOUND_PREFIX });
 
-/** Receives each message; always reports success (and CONTINUE), so SES never retries or bounces. */
+/**
+ * Receives each message and answers CONTINUE. SES invokes asynchronously, so the answer never bounces
+ * mail; a message that cannot be read or handled throws, and Lambda retries it, then dead-letters it.
+ */
 export const handler = async (event: SESEvent) => {
   for (const { ses } of event.Records ?? []) {
     await receiveStoredMail(deps, parser, source, {
@@ -25,6 +28,7 @@ export const handler = async (event: SESEvent) => {
         virus: ses.receipt.virusVerdict?.status,
         spf: ses.receipt.spfVerdict?.status,
         dkim: ses.receipt.dkimVerdict?.status,
+        dmarc: ses.receipt.dmarcVerdict?.status,
       },
     });
   }

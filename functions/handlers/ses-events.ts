@@ -3,7 +3,8 @@ import { jsonLog } from '../adapters/json-log';
 import { handleSesEvent } from '../app/handle-ses-event';
 import { cloudDeps } from '../compose';
 
-const { deps } = await cloudDeps(jsonLog('ses-events'));
+// It signs and verifies nothing, so it is not given the signing secret and does not load it.
+const { deps } = await cloudDeps(jsonLog('ses-events'), { signs: false });
 
 /** Suppresses, counts or records what the event says; a store failure throws, so the event is retried. */
 export const handler = async (event: unknown) => ({ outcome: await handleSesEvent(deps, event) });

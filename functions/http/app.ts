@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Deps } from '../app/deps';
+import { consoleRoutes } from './console';
 import { toHttpError } from './errors';
 import { linkRoutes } from './links';
 import { manageRoutes } from './manage';
@@ -34,6 +35,10 @@ export function createApp(deps: Deps, options: AppOptions): Hono {
   );
   app.route('/', linkRoutes(deps));
   app.route('/', manageRoutes(deps, siteOrigin));
+  app.route(
+    '/console',
+    consoleRoutes(deps, { floorMs: options.signupFloorMs, clientAddress: options.clientAddress }),
+  );
 
   app.notFound((c) =>
     c.req.path.startsWith('/api/')

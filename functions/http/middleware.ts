@@ -36,7 +36,9 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Origin-Agent-Cluster': '?1',
-  'Referrer-Policy': 'no-referrer',
+  // No referrer to any other site; the site's own form posts carry its Origin (under `no-referrer`
+  // browsers send `Origin: null`, which `isCrossSite` refuses).
+  'Referrer-Policy': 'same-origin',
   'Strict-Transport-Security': 'max-age=15552000; includeSubDomains',
   'X-Content-Type-Options': 'nosniff',
   'X-DNS-Prefetch-Control': 'off',
@@ -82,16 +84,19 @@ export function requireOrigin(secret: string): MiddlewareHandler {
   };
 }
 
-/** Refuses a body over `MAX_BODY_BYTES`: with a 413 naming the limit, or with `onTooLarge`'s answer. */
-export function limitBody(onTooLarge?: (c: Context) => Response): MiddlewareHandler {
+/** Refuses a body over `maxBytes` (default `MAX_BODY_BYTES`): with a 413 naming the limit, or with `onTooLarge`'s answer. */
+export function limitBody(
+  onTooLarge?: (c: Context) => Response,
+  maxBytes: number = MAX_BODY_BYTES,
+): MiddlewareHandler {
   return bodyLimit({
-    maxSize: MAX_BODY_BYTES,
+    maxSize: maxBytes,
     onError: (c) => {
       if (onTooLarge) return onTooLarge(c);
       throw new RequestError(
         413,
         'body_too_large',
-        `The request body must be at most ${MAX_BODY_BYTES / 1024} KB.`,
+        `The request body must be at most ${maxBytes / 1024} KB.`,
       );
     },
   });
@@ -99,15 +104,16 @@ export function limitBody(onTooLarge?: (c: Context) => Response): MiddlewareHand
 
 /**
  * True for a request that a browser sent from another site. CORS does not stop a plain form post, so
- * posts check it themselves: by `Sec-Fetch-Site` where the browser sends it, else by `Origin`. The site's
- * own form posts carry `Origin: null` (its Referrer-Policy is no-referrer), so `null` is not refused.
- * Requests from outside a browser carry neither header and are not cross-site.
+ * posts check it themselves: by `Sec-Fetch-Site` where the browser sends it, else by `Origin`. Without
+ * `Sec-Fetch-Site` (older browsers), `Origin: null` is cross-site: it is what a sandboxed frame or a
+ * `data:` page elsewhere sends, while the site's own pages (Referrer-Policy `same-origin`) send their
+ * origin. Requests from outside a browser carry neither header and are not cross-site.
  */
 export function isCrossSite(c: Context, siteOrigin: string): boolean {
   const fetchSite = c.req.header('sec-fetch-site');
   if (fetchSite !== undefined) return fetchSite !== 'same-origin' && fetchSite !== 'none';
   const origin = c.req.header('origin');
-  return origin !== undefined && origin !== 'null' && origin !== siteOrigin;
+  return origin !== undefined && origin !== siteOrigin;
 }
 
 /** Refuses a post a browser sent from another site with 403 `cross_site`. */

@@ -21,6 +21,8 @@ export function localConfig(siteUrl: string, overrides: Partial<Config> = {}): C
     // Every local request comes from 127.0.0.1: one client stands for all of them.
     SIGNUPS_PER_CLIENT: 100,
     EXPERT_ADDRESS: 'expert@example.com',
+    EXPERT_ADDRESSES: 'expert@example.com,expert2@example.com',
+    OPERATOR_ADDRESSES: 'owner@example.com',
     BACKUP_ADDRESS: undefined,
     INBOUND_BUCKET: undefined,
     INBOUND_PREFIX: INBOUND_MAIL_PREFIX,

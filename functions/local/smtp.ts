@@ -7,9 +7,38 @@ import { SMTPServer } from 'smtp-server';
 import { PostalMimeParser } from '../adapters/mime';
 import type { Deps } from '../app/deps';
 import { receiveMail } from '../app/inbound/receive-mail';
+import { type MailVerdicts, PASSING_VERDICTS } from '../domain/questions';
 
 /** Largest message accepted (SES accepts up to 40 MB; questions are small). */
 const MAX_MESSAGE_BYTES = 30 * 1024 * 1024;
+
+/** The header a test sets to get failing verdicts from the local server (SES never reads it). */
+export const LOCAL_VERDICTS_HEADER = 'X-Local-Verdicts';
+
+/**
+ * The local server's receipt verdicts, given to every message as SES gives them in the cloud: all pass,
+ * unless the message's header block carries e.g. `X-Local-Verdicts: dmarc=FAIL spf=FAIL dkim=FAIL`.
+ * Only this local stand-in honours that header.
+ */
+export function localVerdicts(raw: Uint8Array): MailVerdicts {
+  const head =
+    Buffer.from(raw.subarray(0, 64 * 1024))
+      .toString('latin1')
+      .split(/\r?\n\r?\n/, 1)[0] ?? '';
+  const line = new RegExp(`^${LOCAL_VERDICTS_HEADER}:(.*)$`, 'im').exec(head)?.[1] ?? '';
+  const verdicts: MailVerdicts = { ...PASSING_VERDICTS };
+  for (const [, name, value] of line.matchAll(/\b(spam|virus|spf|dkim|dmarc)=([A-Z_]+)/gi)) {
+    verdicts[(name as string).toLowerCase() as keyof MailVerdicts] = (value as string).toUpperCase();
+  }
+  return verdicts;
+}
+
+/** SMTP 451: the sending server keeps the message and tries again later, so nothing is lost. */
+function tryLater(): Error {
+  const error = new Error('message not processed, try again later') as Error & { responseCode: number };
+  error.responseCode = 451;
+  return error;
+}
 
 /** A running local SMTP server. */
 export interface LocalSmtp {
@@ -46,13 +75,15 @@ export async function startSmtpServer(deps: Deps, port: number, host: string): P
           error.responseCode = 552;
           return callback(error);
         }
+        const raw = Buffer.concat(chunks);
         receiveMail(deps, parser, {
-          raw: Buffer.concat(chunks),
+          raw,
           recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          verdicts: localVerdicts(raw),
           sourceId: session.id,
         })
-          .catch(() => undefined)
-          .finally(() => callback());
+          .then((report) => callback(report.outcome === 'failed' ? tryLater() : undefined))
+          .catch(() => callback(tryLater()));
       });
     },
   });

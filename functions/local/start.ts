@@ -53,6 +53,7 @@ console.log(`
   Sent email (SES)     ${stack.urls.ses}${maxRate ? `   throttles beyond ${maxRate} sends/s (LOCAL_SES_MAX_RATE)` : ''}
   DynamoDB (dynalite)  ${stack.urls.dynamo}   data in ${dataDir}
   Inbound mail (SMTP)  ${stack.urls.smtp}   replies to reply+…@${stack.config.REPLY_DOMAIN}; expert: ${stack.config.EXPERT_ADDRESS}
+  Expert console       ${stack.urls.app}/console   experts ${stack.deps.settings.expertAddresses.join(', ')}; operator ${stack.deps.settings.operatorAddresses.join(', ')} (sign-in links arrive in the SES stand-in)
   Email previews       ${stack.urls.app}/_dev/emails
   Time travel          curl -X POST ${stack.urls.app}/_dev/clock -H 'content-type: application/json' -d '{"advanceHours":24}'
 

@@ -3,13 +3,16 @@
  * against dynalite must keep the same promises, so a test passing on the fakes means the same in the cloud.
  */
 import { afterAll, describe } from 'vitest';
+import { DynamoConsoleStore } from '../../functions/adapters/dynamo-console-store';
 import { DynamoQuestionStore } from '../../functions/adapters/dynamo-question-store';
 import { dynamoSafeguards } from '../../functions/adapters/dynamo-safeguards';
 import { DynamoSubscriberStore } from '../../functions/adapters/dynamo-subscriber-store';
 import { type Dynalite, startDynalite } from '../support/dynalite';
+import { MemoryConsoleStore } from '../support/memory/console-store';
 import { MemoryQuestionStore } from '../support/memory/question-store';
 import { memorySafeguards } from '../support/memory/safeguards';
 import { MemorySubscriberStore } from '../support/memory/subscriber-store';
+import { consoleStoreContract } from './console-store.contract';
 import { type MakePorts, SHARDS } from './ports';
 import { questionStoreContract } from './question-store.contract';
 import { safeguardsContract } from './safeguards.contract';
@@ -23,6 +26,7 @@ afterAll(async () => {
 const inMemory: MakePorts = async () => ({
   subscribers: new MemorySubscriberStore(SHARDS),
   questions: new MemoryQuestionStore(),
+  console: new MemoryConsoleStore(),
   safeguards: memorySafeguards(),
 });
 
@@ -34,6 +38,7 @@ const onDynalite: MakePorts = async () => {
   return {
     subscribers: new DynamoSubscriberStore({ tableName, dueShards: SHARDS, client }),
     questions: new DynamoQuestionStore({ tableName, client }),
+    console: new DynamoConsoleStore({ tableName, client }),
     safeguards: dynamoSafeguards({ tableName, client }),
   };
 };
@@ -45,4 +50,5 @@ describe.each([
   describe('SubscriberStore', () => subscriberStoreContract(make));
   describe('QuestionStore', () => questionStoreContract(make));
   describe('Safeguards', () => safeguardsContract(make));
+  describe('ConsoleStore', () => consoleStoreContract(make));
 });

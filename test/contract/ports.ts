@@ -1,5 +1,5 @@
 /** The ports a contract suite runs against, and the fixtures every suite shares. */
-import type { QuestionStore, SubscriberStore } from '../../functions/domain/ports';
+import type { ConsoleStore, QuestionStore, SubscriberStore } from '../../functions/domain/ports';
 import { type Question, questionIdFor } from '../../functions/domain/questions';
 import type { Safeguards } from '../../functions/domain/safeguards';
 import { newSubscriber, type Subscriber } from '../../functions/domain/subscriber';
@@ -11,6 +11,7 @@ export const SHARDS = 2;
 export interface PortSet {
   subscribers: SubscriberStore;
   questions: QuestionStore;
+  console: ConsoleStore;
   safeguards: Safeguards;
 }
 

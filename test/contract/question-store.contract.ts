@@ -71,14 +71,15 @@ function answersAndReminders(make: MakePorts): void {
     const { questions } = await make();
     const q = question('ann', 'm1');
     await questions.add(q);
-    expect(await questions.recordAnswer(q.id, 'Keep going.', at(60), HOUR)).toBe(true);
-    expect(await questions.recordAnswer(q.id, 'Again.', at(70), HOUR)).toBe(false);
+    expect(await questions.recordAnswer(q.id, 'Keep going.', at(60), HOUR, 'expert@example.com')).toBe(true);
+    expect(await questions.recordAnswer(q.id, 'Again.', at(70), HOUR, 'expert2@example.com')).toBe(false);
     expect(await questions.get(q.id)).toEqual({
       ...q,
       status: 'answered',
       answer: 'Keep going.',
       answeredAt: at(60),
       responseMs: HOUR,
+      answeredBy: 'expert@example.com',
     });
     expect((await walkOpen(questions, at(120))).ids).toEqual([]);
   });
@@ -88,7 +89,9 @@ function answersAndReminders(make: MakePorts): void {
     const q = question('ann', 'm1');
     await questions.add(q);
     const answers = ['one', 'two', 'three'];
-    const results = await Promise.all(answers.map((a) => questions.recordAnswer(q.id, a, at(60), HOUR)));
+    const results = await Promise.all(
+      answers.map((a) => questions.recordAnswer(q.id, a, at(60), HOUR, 'expert@example.com')),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect((await questions.get(q.id))?.answer).toBe(answers[results.indexOf(true)]);
   });
@@ -101,8 +104,10 @@ function answersAndReminders(make: MakePorts): void {
       holdReason: 'unauthenticated' as const,
     };
     await questions.add(held);
-    expect(await questions.recordAnswer(held.id, 'No.', at(60), HOUR)).toBe(false);
-    expect(await questions.recordAnswer(question('ann', 'none').id, 'No.', at(60), HOUR)).toBe(false);
+    expect(await questions.recordAnswer(held.id, 'No.', at(60), HOUR, 'expert@example.com')).toBe(false);
+    expect(
+      await questions.recordAnswer(question('ann', 'none').id, 'No.', at(60), HOUR, 'expert@example.com'),
+    ).toBe(false);
     expect((await walkOpen(questions, at(120))).ids).toEqual([]);
   });
 
@@ -110,7 +115,7 @@ function answersAndReminders(make: MakePorts): void {
     const { questions } = await make();
     const q = question('ann', 'm1');
     await questions.add(q);
-    await questions.recordAnswer(q.id, 'Keep going.', at(60), HOUR);
+    await questions.recordAnswer(q.id, 'Keep going.', at(60), HOUR, 'expert@example.com');
     await questions.reopen(q.id, at(59));
     expect((await questions.get(q.id))?.status).toBe('answered');
     await questions.reopen(q.id, at(60));
@@ -119,7 +124,7 @@ function answersAndReminders(make: MakePorts): void {
     expect(reopened?.answeredAt).toBeUndefined();
     expect(reopened?.responseMs).toBeUndefined();
     expect((await walkOpen(questions, at(120))).ids).toEqual([q.id]);
-    expect(await questions.recordAnswer(q.id, 'Second try.', at(90), HOUR)).toBe(true);
+    expect(await questions.recordAnswer(q.id, 'Second try.', at(90), HOUR, 'expert@example.com')).toBe(true);
   });
 
   it('stamps a reminder once, on open questions only, and again once the stamp is taken back', async () => {
@@ -133,7 +138,7 @@ function answersAndReminders(make: MakePorts): void {
     await questions.clearSla(q.id, 'remindedAt');
     expect((await questions.get(q.id))?.remindedAt).toBeUndefined();
     expect(await remind()).toBe(true);
-    await questions.recordAnswer(q.id, 'Done.', at(30), HOUR);
+    await questions.recordAnswer(q.id, 'Done.', at(30), HOUR, 'expert@example.com');
     await questions.clearSla(q.id, 'escalatedAt');
     expect(await questions.markSla(q.id, 'escalatedAt', at(40))).toBe(false);
     expect(await questions.markSla(question('ann', 'none').id, 'remindedAt', at(40))).toBe(false);
@@ -184,8 +189,58 @@ function openListAndAllowances(make: MakePorts): void {
   });
 }
 
+function assignedAndAnswered(make: MakePorts): void {
+  it('assigns an open question and lets anyone take it over, but never an answered or held one', async () => {
+    const { questions } = await make();
+    const q = question('ann', 'm1');
+    const held = { ...question('ann', 'm2'), status: 'held' as const, holdReason: 'over-limit' as const };
+    await questions.add(q);
+    await questions.add(held);
+    expect(await questions.assign(q.id, 'expert@example.com')).toBe(true);
+    expect(await questions.assign(q.id, 'expert2@example.com')).toBe(true);
+    expect((await questions.get(q.id))?.assignee).toBe('expert2@example.com');
+    expect(await questions.assign(held.id, 'expert@example.com')).toBe(false);
+    await questions.recordAnswer(q.id, 'Done.', at(30), HOUR, 'expert2@example.com');
+    expect(await questions.assign(q.id, 'expert@example.com')).toBe(false);
+    expect(await questions.assign(question('bob', 'none').id, 'expert@example.com')).toBe(false);
+  });
+
+  it('lists answered questions since a moment, newest answer first, and no open one', async () => {
+    const { questions } = await make();
+    const [a, b, c, open] = ['m1', 'm2', 'm3', 'm4'].map((key) => question('ann', key));
+    for (const q of [a, b, c, open]) if (q) await questions.add(q);
+    await questions.recordAnswer(a?.id ?? '', 'A', at(10), HOUR, 'expert@example.com');
+    await questions.recordAnswer(b?.id ?? '', 'B', at(30), HOUR, 'expert@example.com');
+    await questions.recordAnswer(c?.id ?? '', 'C', at(20), HOUR, 'expert2@example.com');
+    expect(await questions.listAnswered(at(15))).toEqual([b?.id, c?.id]);
+    expect(await questions.listAnswered(at(0))).toEqual([b?.id, c?.id, a?.id]);
+    await questions.reopen(b?.id ?? '', at(30));
+    expect(await questions.listAnswered(at(0))).toEqual([c?.id, a?.id]);
+  });
+}
+
+function questionSlots(make: MakePorts): void {
+  const DAY = 24 * HOUR;
+  it('gives a subscriber `limit` question slots a day, each subscriber their own, and new ones the next day', async () => {
+    const { questions } = await make();
+    const now = new Date(at(0));
+    for (let i = 0; i < 3; i++) expect(await questions.takeQuestionSlot('ann', now, DAY, 3)).toBe(true);
+    expect(await questions.takeQuestionSlot('ann', new Date(at(60)), DAY, 3)).toBe(false);
+    expect(await questions.takeQuestionSlot('bob', now, DAY, 3)).toBe(true);
+    expect(await questions.takeQuestionSlot('ann', new Date(now.getTime() + DAY), DAY, 3)).toBe(true);
+  });
+
+  it('gives exactly `limit` slots to twenty racing takers', async () => {
+    const { questions } = await make();
+    const take = () => questions.takeQuestionSlot('ann', new Date(at(0)), DAY, 5);
+    expect(await winners(Array.from({ length: 20 }, take), true)).toBe(5);
+  });
+}
+
 export function questionStoreContract(make: MakePorts): void {
+  describe('assignment and the answered list', () => assignedAndAnswered(make));
   describe('storing and reading', () => storing(make));
   describe('answers and reminders', () => answersAndReminders(make));
   describe('open questions and allowances', () => openListAndAllowances(make));
+  describe('question slots', () => questionSlots(make));
 }

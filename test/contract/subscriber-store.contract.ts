@@ -270,6 +270,20 @@ function claimsAndSends(make: MakePorts): void {
     expect(await subscribers.recordSend('nobody', send(0), {})).toBe('duplicate');
   });
 
+  it('completes the ledger of a step the profile moved past without its row, once, and of nothing else', async () => {
+    const { subscribers } = await make();
+    const ann = pending('ann');
+    await subscribers.create(ann);
+    await subscribers.activate({ ...confirmed(ann), step: 2 });
+    const racing = [1, 2, 3].map(() => subscribers.completeLedger('ann', send(1)));
+    expect(await winners(racing, true)).toBe(1);
+    expect(await subscribers.completeLedger('ann', send(1))).toBe(false);
+    expect(await subscribers.completeLedger('ann', send(2))).toBe(false);
+    expect(await subscribers.completeLedger('nobody', send(0))).toBe(false);
+    expect(await subscribers.listSends('ann')).toEqual([send(1)]);
+    expect(await subscribers.get('ann')).toMatchObject({ step: 2 });
+  });
+
   it('records exactly one of several racing sends of one step; the others are duplicates', async () => {
     const { subscribers } = await make();
     await storeActive(subscribers, 'ann');

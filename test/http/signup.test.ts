@@ -50,6 +50,20 @@ describe('bad signup input gets a 4xx naming the problem, and nothing is stored 
     ],
     ['a first name with markup', { ...valid, firstName: '<b>Eve</b>' }, 'firstName', /markup/],
     ['a first name that is a link', { ...valid, firstName: 'https://spam.example' }, 'firstName', /links/],
+    [
+      'a first name carrying a domain',
+      { ...valid, firstName: 'Visit example.com/login' },
+      'firstName',
+      /links/,
+    ],
+    [
+      'a first name with a bidi override',
+      { ...valid, firstName: 'Ann\u202etxt.exe' },
+      'firstName',
+      /invisible/,
+    ],
+    ['a first name with a zero-width space', { ...valid, firstName: 'Ann\u200b' }, 'firstName', /invisible/],
+    ['a first name with a C1 control', { ...valid, firstName: 'Ann\u0085' }, 'firstName', /control/],
     ['an unknown time zone', { ...valid, timeZone: 'Mars/Olympus_Mons' }, 'timeZone', /time zone/],
     ['a missing time zone', { ...valid, timeZone: undefined }, 'timeZone', /time zone/],
     ['an hour above 23', { ...valid, sendHour: 24 }, 'sendHour', /0 to 23/],
@@ -125,6 +139,8 @@ describe('bad signup input gets a 4xx naming the problem, and nothing is stored 
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
       { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { origin: 'null', 'sec-fetch-mode': 'navigate' },
     ];
     for (const headers of crossSite) {
       const response = await post(JSON.stringify(valid), 'application/json', headers);
@@ -245,7 +261,7 @@ describe('the browser rules of the signup API', () => {
     for (const response of [await app.request('/'), await postJson(valid), await app.request('/nowhere')]) {
       expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
       expect(response.headers.get('x-frame-options')).toBe('DENY');
-      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('referrer-policy')).toBe('same-origin');
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     }
   });

@@ -4,6 +4,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig, requireConfig } from '../../functions/config';
+import { DECIDE_SOURCE } from '../../infra/active-rule-set';
 import { ContextError, readCourseContext } from '../../infra/context';
 import { buildCourseApp, type CourseStacks } from '../../infra/course-app';
 import {
@@ -19,11 +20,21 @@ const CONTEXT = {
   fromAddress: 'course@course.example.com',
   expertAddress: 'coach@example.com',
   backupAddress: 'backup@example.com',
+  expertAddresses: 'coach@example.com, coach2@example.com',
+  operatorAddresses: 'owner@example.com',
   postalAddress: '1 Main Street, Springfield',
   hostedZoneId: 'Z0123456789ABCDEFGHIJ',
   hostedZoneName: 'example.com',
+  alarmEmail: 'ops@example.com',
 };
-const { hostedZoneId: _id, hostedZoneName: _name, backupAddress: _backup, ...WITHOUT_ZONE } = CONTEXT;
+const {
+  hostedZoneId: _id,
+  hostedZoneName: _name,
+  backupAddress: _backup,
+  expertAddresses: _experts,
+  operatorAddresses: _operators,
+  ...WITHOUT_ZONE
+} = CONTEXT;
 
 const build = (app: App) =>
   buildCourseApp(
@@ -215,26 +226,66 @@ describe('the receipt rule (inbound stack)', () => {
     );
   });
 
-  it('activates the rule set with SES SetActiveReceiptRuleSet once the rule exists, and deactivates on delete', () => {
+  it('activates the rule set through its own function once the rule exists, replacing another set only if told', () => {
     const [activation] = ofType(inbound, 'Custom::SesActiveReceiptRuleSet');
-    const call = (phase: string) => JSON.parse(activation!.Properties[phase]);
     const { receiptRuleSetName } = stacks.stateful.inboundMail;
-    for (const phase of ['Create', 'Update']) {
-      expect(call(phase)).toMatchObject({
-        service: 'SES',
-        action: 'setActiveReceiptRuleSet',
-        parameters: { RuleSetName: receiptRuleSetName },
-        physicalResourceId: { id: 'active-receipt-rule-set' },
-      });
-    }
-    expect(call('Delete')).toEqual({ service: 'SES', action: 'setActiveReceiptRuleSet', parameters: {} });
+    expect(activation!.Properties).toMatchObject({ RuleSetName: receiptRuleSetName, ReplaceActive: 'false' });
     expect(activation!.DependsOn).toContain(logicalId(stacks.inbound.inbound.rule));
-    // Its role may call that one action (which has no resource-level permissions), and write its logs.
+    const token = activation!.Properties.ServiceToken as { 'Fn::GetAtt': [string, string] };
+    const fn = inbound.toJSON().Resources[token['Fn::GetAtt'][0]];
+    expect(token['Fn::GetAtt'][1]).toBe('Arn');
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+    });
+    expect(JSON.stringify(fn.Properties.Code)).toContain('DescribeActiveReceiptRuleSetCommand');
+    // Its role may describe and set the active set (no resource-level permissions exist), and nothing else on "*".
     const policies = ofType(inbound, 'AWS::IAM::Policy').flatMap(
       (p) => p.Properties.PolicyDocument.Statement as Statement[],
     );
     const wildcard = policies.filter((s) => [s.Resource].flat().includes('*'));
-    expect(wildcard.flatMap(actions)).toEqual(['ses:SetActiveReceiptRuleSet']);
+    expect(wildcard.flatMap(actions).sort()).toEqual([
+      'ses:DescribeActiveReceiptRuleSet',
+      'ses:SetActiveReceiptRuleSet',
+    ]);
+    const told = build(testApp({ ...CONTEXT, replaceActiveRuleSet: 'true' }));
+    expect(
+      ofType(Template.fromStack(told.inbound), 'Custom::SesActiveReceiptRuleSet')[0]!.Properties
+        .ReplaceActive,
+    ).toBe('true');
+  });
+
+  describe('what the activation decides', () => {
+    const decide = new Function(`${DECIDE_SOURCE}; return decide;`)() as (
+      type: string,
+      ours: string,
+      names: string[],
+      active: string | undefined,
+      replace: boolean,
+    ) => { action: string; reason: string };
+
+    it.each([
+      ['Create', undefined, false, 'activate'],
+      ['Create', 'ours', false, 'none'],
+      ['Create', 'theirs', false, 'refuse'],
+      ['Create', 'theirs', true, 'activate'],
+      ['Update', 'old-ours', false, 'activate'],
+      ['Update', 'theirs', false, 'refuse'],
+      ['Delete', 'ours', false, 'deactivate'],
+      ['Delete', 'old-ours', false, 'deactivate'],
+      ['Delete', 'theirs', false, 'none'],
+      ['Delete', 'theirs', true, 'none'],
+      ['Delete', undefined, false, 'none'],
+    ])('on %s with %s active (replace: %s): %s', (type, active, replace, action) => {
+      expect(decide(type, 'ours', ['ours', 'old-ours'], active, replace).action).toBe(action);
+    });
+
+    it('names the active set and the flag when it refuses', () => {
+      expect(decide('Create', 'ours', ['ours'], 'theirs', false).reason).toMatch(
+        /"theirs" is active.*-c replaceActiveRuleSet=true/,
+      );
+    });
   });
 });
 
@@ -300,6 +351,19 @@ describe('the inbound function', () => {
     });
   });
 
+  it('uses the table by key and partition only (no index, no delete) and sends only as the course address', () => {
+    const dynamo = statements().filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.flatMap(actions).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(JSON.stringify(dynamo.map((s) => s.Resource))).not.toContain('/index/');
+    const send = statements().find((s) => actions(s).includes('ses:SendEmail')) as { Condition?: unknown };
+    expect(send?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': ['course@course.example.com'] } });
+  });
+
   it('uses the table, its secret and SES send through CourseFunction, and nothing on "*"', () => {
     const all = statements().flatMap(actions);
     expect(all).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'ses:SendEmail']));
@@ -354,6 +418,34 @@ describe('the dispatch function', () => {
       .Properties.Environment.Variables;
     expect(withoutBackup.EXPERT_ADDRESS).toBe('coach@example.com');
     expect('BACKUP_ADDRESS' in withoutBackup).toBe(false);
+  });
+});
+
+describe('the API function (it serves the expert console)', () => {
+  it('gets the lists of experts and operators who may sign in, and only the one expert when no list is given', () => {
+    const variables = resourceOf(stateless, stacks.stateless.site.function).Properties.Environment.Variables;
+    expect(variables).toMatchObject({
+      EXPERT_ADDRESS: 'coach@example.com',
+      EXPERT_ADDRESSES: 'coach@example.com, coach2@example.com',
+      OPERATOR_ADDRESSES: 'owner@example.com',
+      BACKUP_ADDRESS: 'backup@example.com',
+    });
+    const bareVariables = resourceOf(Template.fromStack(bare.stateless), bare.stateless.site.function)
+      .Properties.Environment.Variables;
+    expect(bareVariables.EXPERT_ADDRESS).toBe('coach@example.com');
+    expect('EXPERT_ADDRESSES' in bareVariables || 'OPERATOR_ADDRESSES' in bareVariables).toBe(false);
+  });
+
+  it('refuses a staff list that is not comma-separated addresses, naming the key', () => {
+    expect(() =>
+      readCourseContext((key) => ({ ...CONTEXT, operatorAddresses: 'owner; admin' })[key]),
+    ).toThrow(
+      new ContextError(
+        'operatorAddresses',
+        'must be email addresses separated by commas, got "owner; admin"',
+        'owner@example.com',
+      ),
+    );
   });
 });
 

@@ -8,6 +8,7 @@ import { createTableInput, INDEXES } from '../../functions/adapters/dynamo-table
 import { readConfig } from '../../functions/config';
 import { ContextError, readCourseContext } from '../../infra/context';
 import { buildCourseApp, type CourseStacks } from '../../infra/course-app';
+import { checkReceivingRegion } from '../../infra/inbound-mail';
 import {
   constructProblems,
   EXAMPLE_CONTEXT,
@@ -166,7 +167,9 @@ describe('the stateless stack', () => {
   it("gives each function an environment that passes the functions' own config validation", () => {
     for (const fn of functions()) {
       const variables = propertiesOf(stateless, fn).Environment.Variables as Record<string, unknown>;
-      expect(Object.keys(variables)).toEqual(expect.arrayContaining(['TABLE_NAME', 'SIGNING_SECRET_ARN']));
+      expect(Object.keys(variables)).toContain('TABLE_NAME');
+      // Only functions that sign or verify get the signing secret; the events function does neither.
+      expect('SIGNING_SECRET_ARN' in variables).toBe(fn !== stacks.stateless.sesEvents.function);
       expect('CONFIGURATION_SET' in variables).toBe(senders().includes(fn));
       expect(variables).toMatchObject({
         SITE_URL: 'https://course.example.com',
@@ -312,22 +315,91 @@ describe('the stateless stack', () => {
       expect(actions(ses[0]!)).toEqual(['ses:SendEmail']);
       expect(ses[0]!.Resource).toEqual(expect.arrayContaining(expected));
       expect(ses[0]!.Resource).toHaveLength(2);
+      // From the course address only: not any address at the domain.
+      expect((ses[0] as Statement & { Condition: unknown }).Condition).toEqual({
+        StringEquals: { 'ses:FromAddress': ['course@course.example.com'] },
+      });
     }
   });
 
-  it('lets the functions use the table and query its indexes, and nothing else; never Scan', () => {
+  it('gives each function the table actions its code uses, and Query only on the indexes it queries', () => {
     const { stateless: stack, stateful: data } = stacks;
-    const tableArn = stack.resolve(data.table.tableArn);
-    const indexArns = INDEXES.map((index) => stack.resolve(`${data.table.tableArn}/index/${index.name}`));
+    const table = stack.resolve(data.table.tableArn);
+    const index = (name: string) => stack.resolve(`${data.table.tableArn}/index/${name}`);
+    /** `action on resource` for every DynamoDB statement of a function's role, conditions noted. */
+    const grants = (fn: IConstruct & { role?: IConstruct }) =>
+      statementsOf(stateless, fn.role!)
+        .filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')))
+        .flatMap((s) =>
+          actions(s).flatMap((a) =>
+            [s.Resource].flat().map((r) => {
+              const where = JSON.stringify(r) === JSON.stringify(table) ? 'table' : JSON.stringify(r);
+              const condition = (s as Statement & { Condition?: unknown }).Condition;
+              return `${a} on ${where}${condition ? ` if ${JSON.stringify(condition)}` : ''}`;
+            }),
+          ),
+        )
+        .sort();
+    const on = (name: string) => JSON.stringify(index(name));
+    expect(grants(stacks.stateless.site.function)).toEqual([
+      'dynamodb:DeleteItem on table if {"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["SUB#*"]}}',
+      'dynamodb:GetItem on table',
+      'dynamodb:PutItem on table',
+      'dynamodb:UpdateItem on table',
+    ]);
+    expect(grants(stacks.stateless.dispatch.tickFunction)).toEqual([
+      'dynamodb:GetItem on table',
+      'dynamodb:Query on table',
+      `dynamodb:Query on ${on('open-questions')}`,
+      'dynamodb:UpdateItem on table',
+    ]);
+    expect(grants(stacks.stateless.dispatch.workerFunction)).toEqual([
+      'dynamodb:GetItem on table',
+      'dynamodb:PutItem on table',
+      `dynamodb:Query on ${on('due')}`,
+      'dynamodb:UpdateItem on table',
+    ]);
+    expect(grants(stacks.stateless.sesEvents.function)).toEqual([
+      'dynamodb:GetItem on table',
+      'dynamodb:PutItem on table',
+      'dynamodb:UpdateItem on table',
+    ]);
+    expect(INDEXES.map((i) => i.name).sort()).toEqual(['due', 'open-questions']);
     for (const fn of functions()) {
-      const dynamo = statementsOf(stateless, fn.role!).filter((s) =>
-        actions(s).some((a) => a.startsWith('dynamodb:')),
-      );
-      const resources = dynamo.flatMap((s) => [s.Resource].flat());
-      expect(resources).toEqual(expect.arrayContaining([tableArn, ...indexArns]));
-      expect(resources).toHaveLength(1 + INDEXES.length);
-      expect(dynamo.flatMap(actions)).not.toContain('dynamodb:Scan');
+      const all = grants(fn).join('\n');
+      for (const never of ['Scan', 'BatchWriteItem', 'BatchGetItem', 'ConditionCheckItem'])
+        expect(all).not.toContain(never);
     }
+  });
+
+  it('gives the signing secret only to the functions that sign or verify', () => {
+    const secret = stacks.stateless.resolve(stacks.stateful.shared.signingSecret.secretArn);
+    const reads = (fn: IConstruct & { role?: IConstruct }) =>
+      statementsOf(stateless, fn.role!).some(
+        (s) =>
+          actions(s).includes('secretsmanager:GetSecretValue') &&
+          JSON.stringify(s.Resource) === JSON.stringify(secret),
+      );
+    expect(functions().filter(reads)).toEqual(
+      functions().filter((fn) => fn !== stacks.stateless.sesEvents.function),
+    );
+  });
+
+  it('logs API requests without the client IP', () => {
+    const stage = Object.values(stateless.findResources('AWS::ApiGatewayV2::Stage'))[0]!;
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(Object.keys(format)).toContain('requestId');
+    expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/sourceIp|identity|userAgent|\bip\b/i);
+  });
+
+  it('sizes the dispatch queue to its worker: visibility at least 6x the timeout, retention past every redelivery, reserved concurrency = workers', () => {
+    const queue = propertiesOf(stateless, stacks.stateless.dispatch.queue);
+    const worker = propertiesOf(stateless, stacks.stateless.dispatch.workerFunction);
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
+    expect(queue.MessageRetentionPeriod).toBeGreaterThan(
+      queue.RedrivePolicy.maxReceiveCount * queue.VisibilityTimeout,
+    );
+    expect(worker.ReservedConcurrentExecutions).toBe(Number(worker.Environment.Variables.DISPATCH_WORKERS));
   });
 
   it('grants nothing on Resource "*"', () => {
@@ -493,6 +565,22 @@ describe('DMARC', () => {
     expect(Object.keys(outputs).filter((key) => key.startsWith('DkimRecord'))).toHaveLength(3);
   });
 
+  it('publishes rua= when a report address is given, so the policy can be tightened on evidence', () => {
+    const { hostedZoneId: _id, hostedZoneName: _name, ...withoutZone } = CONTEXT;
+    const withReports = testApp({ ...withoutZone, dmarcReportAddress: 'dmarc@example.com' });
+    const built = buildCourseApp(
+      withReports,
+      readCourseContext((key) => withReports.node.tryGetContext(key)),
+    );
+    const outputs = Template.fromStack(built.stateful).toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.DmarcRecordOutput?.Value).toBe(
+      '_dmarc.course.example.com TXT "v=DMARC1; p=none; adkim=r; aspf=r; rua=mailto:dmarc@example.com"',
+    );
+    expect(() => readCourseContext((key) => ({ ...CONTEXT, dmarcReportAddress: 'reports' })[key])).toThrow(
+      /"dmarcReportAddress" must be an email address/,
+    );
+  });
+
   it('refuses a DMARC policy that is not none, quarantine or reject', () => {
     expect(() => readCourseContext((key) => ({ ...CONTEXT, dmarcPolicy: 'strict' })[key])).toThrow(
       /"dmarcPolicy" must be one of none, quarantine, reject/,
@@ -553,6 +641,16 @@ describe('deployment context', () => {
       key: 'hostedZoneName',
     },
     {
+      problem: 'the reply domain is outside the sending domain',
+      context: { ...CONTEXT, replyDomain: 'reply.elsewhere.org' },
+      key: 'replyDomain',
+    },
+    {
+      problem: 'the reply domain only ends like the sending domain',
+      context: { ...CONTEXT, replyDomain: 'evilcourse.example.com' },
+      key: 'replyDomain',
+    },
+    {
       problem: 'the alarm email is not an address',
       context: { ...CONTEXT, alarmEmail: 'ops' },
       key: 'alarmEmail',
@@ -573,6 +671,43 @@ describe('deployment context', () => {
     expect(read).toThrow(
       new RegExp(`^CDK context "${key}" .*, got "${value}"\\. Pass it like: .*-c ${key}=`),
     );
+  });
+
+  it('warns at synth, by name, when no alarm address is given: the alarms would notify nobody', () => {
+    const { alarmEmail: _alarm, ...withoutAlarm } = CONTEXT;
+    const quiet = testApp(withoutAlarm);
+    const built = buildCourseApp(
+      quiet,
+      readCourseContext((key) => quiet.node.tryGetContext(key)),
+    );
+    const problems = constructProblems(quiet.synth(), built.stateless);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /Alarms: No alarm address: .*-c alarmEmail=.*\[ack: course:alarms-notify-nobody\]/,
+      ),
+    ]);
+  });
+
+  it('refuses to build the inbound stack in a region where SES receives no email', () => {
+    expect(() => checkReceivingRegion('eu-central-1')).toThrow(
+      /SES does not receive email in eu-central-1: .*eu-west-1/,
+    );
+    for (const region of ['us-east-1', 'us-west-2', 'eu-west-1'])
+      expect(() => checkReceivingRegion(region)).not.toThrow();
+    const previous = process.env.CDK_DEFAULT_REGION;
+    process.env.CDK_DEFAULT_REGION = 'ap-south-1';
+    try {
+      const elsewhere = testApp(CONTEXT);
+      expect(() =>
+        buildCourseApp(
+          elsewhere,
+          readCourseContext((key) => elsewhere.node.tryGetContext(key)),
+        ),
+      ).toThrow(/SES does not receive email in ap-south-1/);
+    } finally {
+      if (previous === undefined) delete process.env.CDK_DEFAULT_REGION;
+      else process.env.CDK_DEFAULT_REGION = previous;
+    }
   });
 
   it('defaults the reply domain to reply.<domain>', () => {

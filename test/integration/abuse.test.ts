@@ -182,6 +182,10 @@ describe('cross-origin requests', () => {
       { origin: 'https://evil.example' },
       { 'sec-fetch-site': 'cross-site', origin: 'null' },
       { 'sec-fetch-site': 'same-site', origin: 'https://www.localhost' },
+      // A sandboxed frame or a data: page elsewhere, in a browser too old to send Sec-Fetch-Site.
+      { origin: 'null' },
+      { origin: 'null', referer: 'https://evil.example/' },
+      { origin: 'NULL' },
     ];
     for (const headers of crossSite) {
       const response = await fetch(`${stack.urls.app}/api/subscribe`, {
@@ -196,10 +200,10 @@ describe('cross-origin requests', () => {
     expect(await emailsTo(stack, 'csrf@example.com')).toHaveLength(0);
   });
 
-  it('accepts the site’s own form posts, which browsers send with Origin: null under no-referrer', async () => {
+  it('accepts the site’s own form posts: same-origin fetch metadata, its own Origin, or no browser headers', async () => {
     const sameSite: Record<string, string>[] = [
       { 'sec-fetch-site': 'same-origin', origin: 'null' },
-      { origin: 'null' },
+      { 'sec-fetch-site': 'same-origin', origin: stack.urls.app },
       { origin: stack.urls.app },
       {},
     ];

@@ -8,7 +8,7 @@ import { receiveMail } from '../../functions/app/inbound/receive-mail';
 import { sweepOpenQuestions } from '../../functions/app/inbound/sweep-open-questions';
 import { MailRejectedError } from '../../functions/domain/errors';
 import type { Mailer } from '../../functions/domain/ports';
-import type { Question } from '../../functions/domain/questions';
+import { type MailVerdicts, PASSING_VERDICTS, type Question } from '../../functions/domain/questions';
 import type { Subscriber } from '../../functions/domain/subscriber';
 import { activeSubscriber, emailsTo, header, startTestStack, type TestStack } from '../support/stack';
 
@@ -42,7 +42,10 @@ describe('inbound mail: every real-world shape reaches the right outcome (real s
   let count = 0;
 
   beforeAll(async () => {
-    stack = await startTestStack({ config: { BACKUP_ADDRESS: 'backup@example.com' } });
+    // One expert, so every question goes to expert@example.com (round-robin over several is tested with the console).
+    stack = await startTestStack({
+      config: { BACKUP_ADDRESS: 'backup@example.com', EXPERT_ADDRESSES: undefined },
+    });
     stack.deps.sleep = async () => {};
   });
   afterAll(async () => {
@@ -65,7 +68,7 @@ describe('inbound mail: every real-world shape reaches the right outcome (real s
     return (await stack.deps.store.get(active.id))!;
   }
 
-  async function deliver(raw: Uint8Array, to: string, verdicts?: Record<string, string>) {
+  async function deliver(raw: Uint8Array, to: string, verdicts: MailVerdicts = PASSING_VERDICTS) {
     return receiveMail(stack.deps, parser, { raw, recipients: [to], verdicts });
   }
 

@@ -3,7 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SESEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostalMimeParser } from '../../functions/adapters/mime';
+import { S3RawMail } from '../../functions/adapters/s3-raw-mail';
 import { replyAddress } from '../../functions/app/compose-email';
+import { answerAddress } from '../../functions/app/inbound/emails';
+import { receiveStoredMail } from '../../functions/app/inbound/receive-stored-mail';
+import { PASSING_VERDICTS } from '../../functions/domain/questions';
 import {
   activeSubscriber,
   emailsTo,
@@ -19,7 +24,7 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/mail/${name}
 function sesEvent(
   messageId: string,
   recipient: string,
-  verdicts: Partial<Record<'spam' | 'virus' | 'spf' | 'dkim', string>> = {},
+  verdicts: Partial<Record<'spam' | 'virus' | 'spf' | 'dkim' | 'dmarc', string>> = {},
 ) {
   const status = (value = 'PASS') => ({ status: value });
   return {
@@ -35,6 +40,7 @@ function sesEvent(
             virusVerdict: status(verdicts.virus),
             spfVerdict: status(verdicts.spf),
             dkimVerdict: status(verdicts.dkim),
+            dmarcVerdict: status(verdicts.dmarc),
           },
         },
       },
@@ -130,8 +136,55 @@ describe('the inbound Lambda handler: SES event → S3 → the use case, against
     expect(await emailsTo(stack, 'expert@example.com')).toHaveLength(1);
   });
 
-  it('reports success for a message missing from the bucket (it never retries forever)', async () => {
-    const result = await handler(sesEvent('ses-msg-missing', 'reply+abc.0123456789ab@reply.localhost'));
-    expect(result).toEqual({ disposition: 'CONTINUE' });
+  it('fails the invocation for a message missing from the bucket, so Lambda retries it and then dead-letters it', async () => {
+    // The async invoke configuration (two retries, then the dead-letter queue) is asserted on the template.
+    await expect(
+      handler(sesEvent('ses-msg-missing', 'reply+abc.0123456789ab@reply.localhost')),
+    ).rejects.toMatchObject({ name: 'InboundMailFailedError' });
+  });
+
+  it('fails the invocation when a question cannot be stored, keeping the raw message in the bucket', async () => {
+    const sub = await reader('unstorable@example.com');
+    objects.set(`/${BUCKET}/inbound/ses-msg-4`, fixture('gmail.eml'));
+    const add = stack.deps.questions.add;
+    Object.assign(stack.deps.questions, {
+      add: async () => {
+        throw Object.assign(new Error('Item too large'), { name: 'ValidationException' });
+      },
+    });
+    const notice = {
+      messageId: 'ses-msg-4',
+      recipients: [replyAddress(stack.deps, sub.id)],
+      verdicts: PASSING_VERDICTS,
+    };
+    try {
+      const source = new S3RawMail({ bucket: BUCKET, prefix: 'inbound/' });
+      await expect(
+        receiveStoredMail(stack.deps, new PostalMimeParser(), source, notice),
+      ).rejects.toMatchObject({
+        name: 'InboundMailFailedError',
+      });
+    } finally {
+      Object.assign(stack.deps.questions, { add });
+    }
+    expect(objects.has(`/${BUCKET}/inbound/ses-msg-4`)).toBe(true);
+    expect(stack.log.lines.some((line) => line.startsWith('error inbound mail failed'))).toBe(true);
+  });
+
+  it('takes an answer only when SES found it DMARC-aligned for the expert', async () => {
+    const sub = await reader('dmarc@example.com');
+    objects.set(`/${BUCKET}/inbound/ses-msg-5`, fixture('gmail.eml'));
+    await handler(sesEvent('ses-msg-5', replyAddress(stack.deps, sub.id)));
+    const [question] = await stack.deps.questions.listForSubscriber(sub.id);
+    const to = answerAddress(stack.deps, question!.id);
+    const answer = Buffer.from(
+      `From: expert@example.com\r\nTo: ${to}\r\nMessage-ID: <ans-5@x>\r\n\r\nAnswer.\r\n`,
+    );
+    objects.set(`/${BUCKET}/inbound/ses-msg-6`, answer);
+    objects.set(`/${BUCKET}/inbound/ses-msg-7`, answer);
+    await handler(sesEvent('ses-msg-6', to, { dmarc: 'FAIL' }));
+    expect((await stack.deps.questions.get(question!.id))?.status).toBe('open');
+    await handler(sesEvent('ses-msg-7', to));
+    expect((await stack.deps.questions.get(question!.id))?.status).toBe('answered');
   });
 });

@@ -1,8 +1,9 @@
 /** Test helpers around the real local stack (dynalite + aws-ses-v2-local + the Hono app on free ports). */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
-import { confirmSubscriber, newSubscriber, type Subscriber } from '../../functions/domain/subscriber';
+import type { Subscriber } from '../../functions/domain/subscriber';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../functions/local/stack';
+import { storeActiveSubscriber } from './console';
 import { memoryLog } from './log';
 
 export { memoryLog } from './log';
@@ -123,24 +124,9 @@ export function lambdaEnvironment(
  * Stores a subscriber as if they had signed up and confirmed at the stack's current time (no email is
  * sent): active, with the first lesson due. Throws if the store refuses either write.
  */
-export async function activeSubscriber(
+export function activeSubscriber(
   stack: LocalStack,
   person: { email: string; firstName?: string; timeZone?: string; sendHour?: number },
 ): Promise<Subscriber> {
-  const now = stack.clock.now();
-  const pending = newSubscriber(
-    stack.deps.newId(),
-    {
-      email: person.email,
-      firstName: person.firstName ?? 'Fay',
-      timeZone: person.timeZone ?? 'UTC',
-      sendHour: person.sendHour ?? 8,
-    },
-    now,
-  );
-  const active = confirmSubscriber(pending, stack.deps.steps, now);
-  if (!(await stack.deps.store.create(pending)) || !(await stack.deps.store.activate(active))) {
-    throw new Error(`could not store ${person.email} as an active subscriber`);
-  }
-  return active;
+  return storeActiveSubscriber(stack.deps, person);
 }

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { threadReferences } from '../../functions/domain/mail-bounds';
 import {
   automatedReason,
   courseDay,
+  dmarcAligned,
   type InboundMail,
   nextSlaMoment,
+  PASSING_VERDICTS,
   parseInboundAddress,
   type Question,
   questionIdFor,
   replySubject,
   slaAction,
   splitQuestionId,
-  threadReferences,
   verdictAction,
 } from '../../functions/domain/questions';
 import type { Subscriber } from '../../functions/domain/subscriber';
@@ -103,7 +105,14 @@ describe('SES verdicts', () => {
     expect(verdictAction({ spam: 'PASS', virus: 'FAIL', spf: 'PASS', dkim: 'PASS' })).toBe('drop');
     expect(verdictAction({ spam: 'PASS', virus: 'PASS', spf: 'FAIL', dkim: 'FAIL' })).toBe('hold');
     expect(verdictAction({ spam: 'PASS', virus: 'PASS', spf: 'FAIL', dkim: 'PASS' })).toBe('accept');
-    expect(verdictAction(undefined)).toBe('accept');
+    expect(verdictAction(PASSING_VERDICTS)).toBe('accept');
+  });
+
+  it('calls a message DMARC-aligned only on a DMARC pass, whatever SPF and DKIM say', () => {
+    expect(dmarcAligned(PASSING_VERDICTS)).toBe(true);
+    expect(dmarcAligned({ ...PASSING_VERDICTS, dmarc: 'FAIL' })).toBe(false);
+    expect(dmarcAligned({ ...PASSING_VERDICTS, dmarc: 'GRAY' })).toBe(false);
+    expect(dmarcAligned({ spf: 'PASS', dkim: 'PASS' })).toBe(false);
   });
 });
 

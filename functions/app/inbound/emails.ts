@@ -2,18 +2,15 @@
  * The transactional emails of the question loop, generated in code (they are not course steps):
  * plain text plus simple HTML in which every value is escaped.
  */
+
+import { threadReferences } from '../../domain/mail-bounds';
 import type { OutgoingEmail, SendRecord } from '../../domain/ports';
-import {
-  type AttachmentNote,
-  ESCALATE_AFTER_MS,
-  type Question,
-  replySubject,
-  threadReferences,
-} from '../../domain/questions';
+import { type AttachmentNote, ESCALATE_AFTER_MS, type Question, replySubject } from '../../domain/questions';
 import { escapeHtml } from '../../domain/render';
 import type { Subscriber } from '../../domain/subscriber';
 import { shortMac } from '../../domain/tokens';
 import { replyAddress } from '../compose-email';
+import { questionRef } from '../console/questions';
 import type { Deps } from '../deps';
 
 type ComposeDeps = Pick<Deps, 'keys' | 'settings' | 'templates'>;
@@ -21,6 +18,11 @@ type ComposeDeps = Pick<Deps, 'keys' | 'settings' | 'templates'>;
 /** The address the expert answers a question at; its MAC stops anyone from answering in the expert's name. */
 export function answerAddress(deps: Pick<Deps, 'keys' | 'settings'>, questionId: string): string {
   return `answer+${questionId}.${shortMac(deps.keys, 'answer', questionId)}@${deps.settings.replyDomain}`;
+}
+
+/** Where the question is in the console (the link signs in first when there is no session). */
+function inConsole(deps: ComposeDeps, question: Question): string {
+  return `Or answer it in the console: ${deps.settings.siteUrl}/console/q/${questionRef(deps, question.id)}`;
 }
 
 /** Text blocks: a paragraph per blank-line-separated block; lines kept. */
@@ -146,13 +148,13 @@ export function composeExpertEmail(
 ): OutgoingEmail {
   const due = new Date(Date.parse(question.receivedAt) + ESCALATE_AFTER_MS).toISOString();
   const blocks = [
-    `${subscriber.firstName} (day ${question.day} of the course) has a question. Reply to this email to answer: your reply goes to them in their own email thread, without the quoted text below it. Please answer by ${utc(due)}.`,
+    `${subscriber.firstName} (day ${question.day} of the course) has a question. Reply to this email to answer: your reply goes to them in their own email thread, without the quoted text below it. Please answer by ${utc(due)}. ${inConsole(deps, question)}`,
     ...questionBlocks(question),
     '--- Context ---',
     ...contextBlocks(deps, subscriber, question, context),
   ];
   return {
-    to: deps.settings.expertAddress,
+    to: question.assignee ?? deps.settings.expertAddress,
     subject: `Question from ${subscriber.firstName} (day ${question.day}): ${question.subject || '(no subject)'}`,
     text: text(blocks),
     html: html(blocks),
@@ -181,7 +183,7 @@ export function composeAnswer(
   };
 }
 
-/** The one reminder at 20 hours, to the expert. */
+/** The one reminder at 20 hours, to the expert the question is with. */
 export function composeReminder(
   deps: ComposeDeps,
   subscriber: Subscriber,
@@ -189,11 +191,11 @@ export function composeReminder(
 ): OutgoingEmail {
   const due = new Date(Date.parse(question.receivedAt) + ESCALATE_AFTER_MS).toISOString();
   const blocks = [
-    `Reminder: ${subscriber.firstName}'s question (day ${question.day}) arrived ${utc(question.receivedAt)} and is not answered yet. The 24-hour promise runs out at ${utc(due)}. Reply to this email to answer.`,
+    `Reminder: ${subscriber.firstName}'s question (day ${question.day}) arrived ${utc(question.receivedAt)} and is not answered yet. The 24-hour promise runs out at ${utc(due)}. Reply to this email to answer. ${inConsole(deps, question)}`,
     ...questionBlocks(question),
   ];
   return {
-    to: deps.settings.expertAddress,
+    to: question.assignee ?? deps.settings.expertAddress,
     subject: `Reminder: answer ${subscriber.firstName} by ${utc(due)}`,
     text: text(blocks),
     html: html(blocks),
@@ -203,21 +205,22 @@ export function composeReminder(
   };
 }
 
-/** The escalation at 24 hours, to the backup address, which may answer it too. */
+/** The escalation at 24 hours, to `to` (the backup address and every expert), who may all answer it. */
 export function composeEscalation(
   deps: ComposeDeps,
   subscriber: Subscriber,
   question: Question,
   context: QuestionContext,
+  to: string,
 ): OutgoingEmail {
   const blocks = [
-    `A question has waited 24 hours without an answer (received ${utc(question.receivedAt)}). The promise to ${subscriber.firstName} is broken unless someone answers now. Reply to this email to answer: the reply goes to them in their own thread.`,
+    `A question has waited 24 hours without an answer (received ${utc(question.receivedAt)}). The promise to ${subscriber.firstName} is broken unless someone answers now. Reply to this email to answer: the reply goes to them in their own thread. ${inConsole(deps, question)}`,
     ...questionBlocks(question),
     '--- Context ---',
     ...contextBlocks(deps, subscriber, question, context),
   ];
   return {
-    to: deps.settings.backupAddress || deps.settings.expertAddress,
+    to,
     subject: `Overdue: ${subscriber.firstName}'s question has waited 24 hours`,
     text: text(blocks),
     html: html(blocks),
@@ -245,5 +248,29 @@ export function composeUnsubscribedNote(
     html: html(blocks),
     headers: [...threadHeaders(thread), AUTO_REPLIED],
     tags: { subscriber: subscriber.id, email: 'question-unsubscribed' },
+  };
+}
+
+/** To an expert whose answer arrived after another: not sent, and here is the answer that was. */
+export function composeAlreadyAnswered(
+  deps: ComposeDeps,
+  firstName: string,
+  question: Question,
+  expert: string,
+): OutgoingEmail {
+  const answeredBy = question.answeredBy ?? '';
+  const by = answeredBy === expert ? 'you' : answeredBy.includes('@') ? answeredBy : 'another expert';
+  const blocks = [
+    `Your answer to ${firstName}'s question was not sent: ${by} answered it first${question.answeredAt ? `, at ${utc(question.answeredAt)}` : ''}, and ${firstName} gets one answer per question.`,
+    `The answer they got:\n${quoted(question.answer ?? '')}`,
+    `To add something, send a follow-up from the console: ${deps.settings.siteUrl}/console/queue?view=answered`,
+  ];
+  return {
+    to: expert,
+    subject: `Already answered: ${replySubject(question.subject)}`,
+    text: text(blocks),
+    html: html(blocks),
+    headers: [AUTO_GENERATED],
+    tags: { email: 'question-already-answered' },
   };
 }

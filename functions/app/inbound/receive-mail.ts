@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { UnreadableMailError } from '../../domain/errors';
+import { boundedMail } from '../../domain/mail-bounds';
 import type { MailParser } from '../../domain/ports';
 import {
   automatedReason,
+  dmarcAligned,
   type InboundAddress,
   type InboundMail,
   type MailVerdicts,
@@ -22,8 +24,8 @@ export interface RawInbound {
   raw: Uint8Array;
   /** Envelope recipients (SMTP `RCPT TO`, SES `receipt.recipients`): who the message was delivered to. */
   recipients: string[];
-  /** SES receipt verdicts; absent locally. */
-  verdicts?: MailVerdicts | undefined;
+  /** Receipt verdicts: SES's in the cloud, the local SMTP server's locally. */
+  verdicts: MailVerdicts;
   /** An id of the raw message for logs (the SES message id, the S3 key). */
   sourceId?: string | undefined;
 }
@@ -46,7 +48,7 @@ async function route(deps: Deps, parser: MailParser, input: RawInbound): Promise
   if (verdict === 'drop') return { outcome: 'dropped', reason: 'spam-or-virus' };
   let mail: InboundMail;
   try {
-    mail = await parser.parse(input.raw);
+    mail = boundedMail(await parser.parse(input.raw));
   } catch (error) {
     if (error instanceof UnreadableMailError) return { outcome: 'dropped', reason: 'unreadable' };
     throw error;
@@ -62,6 +64,8 @@ async function route(deps: Deps, parser: MailParser, input: RawInbound): Promise
     address,
     messageKey: mail.messageId ?? createHash('sha256').update(input.raw).digest('hex'),
     authenticated: verdict === 'accept',
+    dmarcAligned: dmarcAligned(input.verdicts),
+    raw: input.raw,
   };
   return address.kind === 'reply' ? receiveReply(deps, routed) : answerQuestion(deps, routed);
 }

@@ -11,6 +11,7 @@ import {
 } from '../../domain/questions';
 import type { Subscriber } from '../../domain/subscriber';
 import { verifyShortMac } from '../../domain/tokens';
+import { nextAssignee } from '../assign';
 import type { Deps } from '../deps';
 import { sendWithRetry } from '../send-with-retry';
 import { composeAcknowledgement, composeExpertEmail, composeUnsubscribedNote } from './emails';
@@ -36,15 +37,78 @@ async function noteUnsubscribed(
   return { outcome: 'noted', reason: 'unsubscribed', subscriberId };
 }
 
+/** Raw messages kept for the console are cut to this many bytes: an item holds 400 KB. */
+const MAX_RAW_BYTES = 300_000;
+
+/** Keeps the raw message for the console's "raw" view; losing it must not stop the question. */
+async function keepRaw(deps: Deps, questionId: string, raw: Uint8Array): Promise<void> {
+  try {
+    await deps.console.keepRawMessage(
+      questionId,
+      Buffer.from(raw).subarray(0, MAX_RAW_BYTES).toString('utf8'),
+    );
+  } catch (error) {
+    deps.log.warn('raw message not kept', { questionId, error: (error as Error).name });
+  }
+}
+
+/**
+ * Why a reply is kept instead of forwarded, if it is. The daily limit is checked last and atomically
+ * (one conditional counter per subscriber and day), so only mail that would be forwarded takes a slot
+ * and replies arriving at once never forward more than the limit.
+ */
+async function holdReasonFor(
+  deps: Deps,
+  subscriberId: string,
+  mail: InboundMail,
+  authenticated: boolean,
+  now: Date,
+): Promise<HoldReason | undefined> {
+  if (!authenticated) return 'unauthenticated';
+  if (mail.text === '' && mail.attachments.length === 0) return mail.damaged ? 'unreadable' : 'empty';
+  const { questionsPerDay } = deps.settings;
+  const free = await deps.questions.takeQuestionSlot(
+    subscriberId,
+    now,
+    QUESTION_LIMIT_WINDOW_MS,
+    questionsPerDay,
+  );
+  return free ? undefined : 'over-limit';
+}
+
+/** The question as it is stored: the fields from mail are bounded already (see `boundedMail`), the text is cut here. */
+function questionFrom(
+  id: string,
+  subscriber: Subscriber,
+  mail: InboundMail,
+  now: Date,
+  holdReason: HoldReason | undefined,
+): Question {
+  return {
+    id,
+    subscriberId: subscriber.id,
+    receivedAt: now.toISOString(),
+    status: holdReason ? 'held' : 'open',
+    holdReason,
+    day: courseDay(subscriber, now),
+    subject: mail.subject,
+    text: mail.text.slice(0, MAX_QUESTION_CHARS),
+    truncated: mail.text.length > MAX_QUESTION_CHARS,
+    attachments: mail.attachments,
+    messageId: mail.messageId,
+    references: mail.references,
+  };
+}
+
 /**
  * A subscriber's reply to a course email: stored as a question with their course day and the message's
- * ids, forwarded to the expert with context, and acknowledged in the subscriber's thread (at most once
- * an hour). Mail that fails SPF and DKIM, carries no text, or goes over the daily limit is kept and
+ * ids and raw message, assigned to an expert (round-robin) and forwarded to them with context, and
+ * acknowledged in the subscriber's thread (at most once an hour). Mail that fails SPF and DKIM, carries no text, or goes over the daily limit is kept and
  * marked, not forwarded. Someone who unsubscribed gets one polite note a day and nothing reaches the expert.
  */
 export async function receiveReply(
   deps: Deps,
-  { mail, address, messageKey, authenticated }: Routed,
+  { mail, address, messageKey, authenticated, raw }: Routed,
 ): Promise<InboundReport> {
   if (!verifyShortMac(deps.keys, 'reply', address.id, address.mac)) {
     return { outcome: 'dropped', reason: 'bad-mac' };
@@ -61,30 +125,13 @@ export async function receiveReply(
   const id = questionIdFor(subscriberId, messageKey);
   const earlier = await deps.questions.listForSubscriber(subscriberId);
   if (earlier.some((q) => q.id === id)) return { outcome: 'duplicate', subscriberId, questionId: id };
-  const windowStart = new Date(now.getTime() - QUESTION_LIMIT_WINDOW_MS).toISOString();
-  const forwardedToday = earlier.filter((q) => q.receivedAt > windowStart && q.status !== 'held').length;
-
-  let holdReason: HoldReason | undefined;
-  if (!authenticated) holdReason = 'unauthenticated';
-  else if (mail.text === '' && mail.attachments.length === 0) {
-    holdReason = mail.damaged ? 'unreadable' : 'empty';
-  } else if (forwardedToday >= deps.settings.questionsPerDay) holdReason = 'over-limit';
-
+  const holdReason = await holdReasonFor(deps, subscriberId, mail, authenticated, now);
   const question: Question = {
-    id,
-    subscriberId,
-    receivedAt: now.toISOString(),
-    status: holdReason ? 'held' : 'open',
-    holdReason,
-    day: courseDay(subscriber, now),
-    subject: mail.subject.slice(0, 300),
-    text: mail.text.slice(0, MAX_QUESTION_CHARS),
-    truncated: mail.text.length > MAX_QUESTION_CHARS,
-    attachments: mail.attachments.slice(0, 50),
-    messageId: mail.messageId,
-    references: mail.references.slice(-20),
+    ...questionFrom(id, subscriber, mail, now, holdReason),
+    assignee: holdReason ? undefined : await nextAssignee(deps),
   };
   if (!(await deps.questions.add(question))) return { outcome: 'duplicate', subscriberId, questionId: id };
+  if (raw) await keepRaw(deps, id, raw);
   if (holdReason) return { outcome: 'held', reason: holdReason, subscriberId, questionId: id };
 
   const sends = await deps.store.listSends(subscriberId);

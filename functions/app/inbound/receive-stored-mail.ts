@@ -12,8 +12,18 @@ export interface StoredMailNotice {
 }
 
 /**
- * Reads a message the SES receipt rule stored, then receives it. Never throws: a message that cannot be
- * read is logged by id and stays in the bucket for review.
+ * Thrown when a stored message could not be handled (not readable from storage, or its handling failed):
+ * the inbound function then fails, Lambda retries the invocation twice, and the event ends in the
+ * dead-letter queue, which is alarmed. The raw message stays in the bucket for review and replay.
+ */
+export class InboundMailFailedError extends Error {
+  override name = 'InboundMailFailedError';
+}
+
+/**
+ * Reads a message the SES receipt rule stored, then receives it. Throws `InboundMailFailedError` when the
+ * message cannot be read or its handling failed, so that nothing is lost silently; every other outcome
+ * (held, dropped, duplicate) is a success.
  */
 export async function receiveStoredMail(
   deps: Deps,
@@ -29,7 +39,7 @@ export async function receiveStoredMail(
       sourceId: notice.messageId,
       error: (error as Error).name,
     });
-    return { outcome: 'failed', reason: 'storage' };
+    throw new InboundMailFailedError(`message ${notice.messageId} could not be read from storage`);
   }
   const report = await receiveMail(deps, parser, {
     raw,
@@ -45,6 +55,9 @@ export async function receiveStoredMail(
         error: error.name,
       });
     });
+  }
+  if (report.outcome === 'failed') {
+    throw new InboundMailFailedError(`message ${notice.messageId} failed: ${report.reason ?? 'error'}`);
   }
   return report;
 }

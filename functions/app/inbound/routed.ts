@@ -23,4 +23,8 @@ export interface Routed {
   /** Identifies the message across deliveries: its Message-ID, or a hash of its bytes. */
   messageKey: string;
   authenticated: boolean;
+  /** DMARC passed for the From domain (see `dmarcAligned`): what an answer from the expert needs. */
+  dmarcAligned: boolean;
+  /** The message as it arrived, kept with a question so the console can show it. */
+  raw?: Uint8Array | undefined;
 }

@@ -1,4 +1,4 @@
-import { nextSlaMoment, REMIND_AFTER_MS, slaAction } from '../../domain/questions';
+import { nextSlaMoment, type Question, REMIND_AFTER_MS, slaAction } from '../../domain/questions';
 import type { Deps } from '../deps';
 import { sendWithRetry } from '../send-with-retry';
 import { composeEscalation, composeReminder } from './emails';
@@ -11,10 +11,11 @@ export interface SweepReport {
 }
 
 /**
- * Keeps the 24-hour promise visible: every question open for 20 hours gets one reminder to the expert,
- * and every question open for 24 hours is sent to the backup address. Reads the open-questions index
- * (oldest first, only those at least 20 hours old); each email is stamped on its question before it is
- * sent, so concurrent sweeps send it once, and the stamp is taken back if the send fails.
+ * Keeps the 24-hour promise visible: every question open for 20 hours gets one reminder to the expert it
+ * is with, and every question open for 24 hours goes to the backup address and every expert. Reads the
+ * open-questions index (oldest first, only those at least 20 hours old); each email is stamped on its
+ * question before it is sent (a conditional write only an open question takes), so concurrent sweeps send
+ * it once, and the stamp is taken back if the send fails.
  */
 export async function sweepOpenQuestions(deps: Deps): Promise<SweepReport> {
   const report: SweepReport = { reminded: 0, escalated: 0, failed: 0 };
@@ -25,35 +26,55 @@ export async function sweepOpenQuestions(deps: Deps): Promise<SweepReport> {
   do {
     const page = await deps.questions.listOpen(receivedBy, cursor);
     for (const id of page.ids) {
-      const question = await deps.questions.get(id);
-      const action = question && slaAction(question, now);
-      if (!question || !action) continue;
-      const field = action === 'remind' ? 'remindedAt' : 'escalatedAt';
-      if (!(await deps.questions.markSla(id, field, now.toISOString()))) continue;
-      try {
-        const subscriber = await deps.store.get(question.subscriberId);
-        if (!subscriber) continue;
-        if (action === 'remind') {
-          await sendWithRetry(deps, composeReminder(deps, subscriber, question));
-          report.reminded++;
-        } else {
-          const context = {
-            sends: await deps.store.listSends(subscriber.id),
-            earlier: await deps.questions.listForSubscriber(subscriber.id),
-          };
-          await sendWithRetry(deps, composeEscalation(deps, subscriber, question, context));
-          report.escalated++;
-        }
-        deps.log.info('question sla', { questionId: id, action });
-      } catch (error) {
-        await deps.questions.clearSla(id, field).catch(() => undefined);
-        report.failed++;
-        deps.log.error('question sla failed', { questionId: id, action, error: (error as Error).name });
-      }
+      const outcome = await sweepOne(deps, id, now);
+      if (outcome) report[outcome]++;
     }
     cursor = page.cursor;
   } while (cursor);
   return report;
+}
+
+/** Everyone told at 24 hours: the backup address and every expert, once each. */
+function escalationRecipients(deps: Deps): string[] {
+  const all = [deps.settings.backupAddress, ...deps.settings.expertAddresses];
+  return [...new Set(all.filter((address) => address !== ''))];
+}
+
+async function slaEmails(deps: Deps, question: Question, action: 'remind' | 'escalate') {
+  const subscriber = await deps.store.get(question.subscriberId);
+  if (!subscriber) return [];
+  if (action === 'remind') return [composeReminder(deps, subscriber, question)];
+  const context = {
+    sends: await deps.store.listSends(subscriber.id),
+    earlier: await deps.questions.listForSubscriber(subscriber.id),
+  };
+  return escalationRecipients(deps).map((to) => composeEscalation(deps, subscriber, question, context, to));
+}
+
+/** The reminder or escalation one question needs now, if any; never for a question answered meanwhile. */
+async function sweepOne(deps: Deps, id: string, now: Date): Promise<keyof SweepReport | undefined> {
+  const question = await deps.questions.get(id);
+  const action = question && slaAction(question, now);
+  if (!question || !action) return undefined;
+  const field = action === 'remind' ? 'remindedAt' : 'escalatedAt';
+  if (!(await deps.questions.markSla(id, field, now.toISOString()))) return undefined;
+  try {
+    let sent = 0;
+    for (const email of await slaEmails(deps, question, action)) {
+      // An answer (from the console or by email) may have been recorded since the stamp: look again
+      // right before each send, and stop once the question is no longer open.
+      if ((await deps.questions.get(id))?.status !== 'open') break;
+      await sendWithRetry(deps, email);
+      sent++;
+    }
+    if (sent === 0) return undefined;
+    deps.log.info('question sla', { questionId: id, action });
+    return action === 'remind' ? 'reminded' : 'escalated';
+  } catch (error) {
+    await deps.questions.clearSla(id, field).catch(() => undefined);
+    deps.log.error('question sla failed', { questionId: id, action, error: (error as Error).name });
+    return 'failed';
+  }
 }
 
 /** When the sweep next has something to do for the oldest open questions (local time travel stops there). */

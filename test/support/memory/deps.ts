@@ -13,6 +13,7 @@ import { TravelClock } from '../../../functions/local/clock';
 import { localConfig } from '../../../functions/local/config';
 import { LocalConfirmationQueue } from '../../../functions/local/confirmation-queue';
 import { memoryLog } from '../log';
+import { MemoryConsoleStore } from './console-store';
 import { RecordingMailer } from './mailer';
 import { MemoryQuestionStore } from './question-store';
 import { memorySafeguards } from './safeguards';
@@ -23,6 +24,7 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
   const config = localConfig('http://localhost:3000', overrides);
   const store = new MemorySubscriberStore(config.DUE_SHARDS);
   const questions = new MemoryQuestionStore();
+  const consoleStore = new MemoryConsoleStore();
   const mailer = new RecordingMailer();
   const safeguards = memorySafeguards(signupLimits(config.SIGNUPS_PER_CLIENT));
   const clock = new TravelClock();
@@ -36,6 +38,7 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
   const deps: Deps = {
     store,
     questions,
+    console: consoleStore,
     mailer,
     confirmations,
     clock,
@@ -50,7 +53,7 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
     safeguards,
   };
   confirmations.consume((request) => sendConfirmation(deps, request));
-  return { deps, config, store, questions, mailer, safeguards, clock, log, confirmations };
+  return { deps, config, store, questions, consoleStore, mailer, safeguards, clock, log, confirmations };
 }
 
 /** What `memoryDeps` returns. */

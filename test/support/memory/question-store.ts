@@ -11,6 +11,7 @@ export class MemoryQuestionStore implements QuestionStore {
   /** Open questions by id: their key in the open index, `<receivedAt>#<id>`. */
   private readonly open = new Map<string, string>();
   private readonly allowances = new Map<string, string>();
+  private readonly slots = new Map<string, number>();
 
   /** The stored question, if `questionId` is well formed and known. */
   private row(questionId: string): Question | undefined {
@@ -42,12 +43,38 @@ export class MemoryQuestionStore implements QuestionStore {
     if (row) row.forwardedMessageId = messageId;
   }
 
-  async recordAnswer(questionId: string, answer: string, answeredAt: string, responseMs: number) {
+  async recordAnswer(
+    questionId: string,
+    answer: string,
+    answeredAt: string,
+    responseMs: number,
+    answeredBy: string,
+  ) {
     const row = this.row(questionId);
     if (row?.status !== 'open') return false;
-    Object.assign(row, { status: 'answered', answer, answeredAt, responseMs });
+    Object.assign(row, {
+      status: 'answered',
+      answer,
+      answeredAt,
+      responseMs,
+      answeredBy: answeredBy ?? 'email',
+    });
     this.open.delete(questionId);
     return true;
+  }
+
+  async assign(questionId: string, assignee: string): Promise<boolean> {
+    const row = this.row(questionId);
+    if (row?.status !== 'open') return false;
+    row.assignee = assignee;
+    return true;
+  }
+
+  async listAnswered(since: string): Promise<string[]> {
+    return [...this.questions.values()]
+      .filter((q) => q.status === 'answered' && q.answeredAt !== undefined && q.answeredAt >= since)
+      .sort((a, b) => `${b.answeredAt}#${b.id}`.localeCompare(`${a.answeredAt}#${a.id}`))
+      .map((q) => q.id);
   }
 
   async reopen(questionId: string, answeredAt: string): Promise<void> {
@@ -56,6 +83,7 @@ export class MemoryQuestionStore implements QuestionStore {
     row.status = 'open';
     delete row.answeredAt;
     delete row.responseMs;
+    delete row.answeredBy;
     this.open.set(questionId, `${row.receivedAt}#${row.id}`);
   }
 
@@ -84,6 +112,14 @@ export class MemoryQuestionStore implements QuestionStore {
     const last = this.allowances.get(key);
     if (last !== undefined && last > new Date(now.getTime() - windowMs).toISOString()) return false;
     this.allowances.set(key, now.toISOString());
+    return true;
+  }
+
+  async takeQuestionSlot(subscriberId: string, now: Date, windowMs: number, limit: number): Promise<boolean> {
+    const key = `${subscriberId}#${Math.floor(now.getTime() / windowMs)}`;
+    const taken = this.slots.get(key) ?? 0;
+    if (taken >= limit) return false;
+    this.slots.set(key, taken + 1);
     return true;
   }
 }

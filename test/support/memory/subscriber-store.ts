@@ -166,6 +166,17 @@ export class MemorySubscriberStore implements SubscriberStore {
     return outcome;
   }
 
+  async completeLedger(id: string, record: SendRecord): Promise<boolean> {
+    this.count('completeLedger');
+    const row = this.rows.get(id);
+    const ledger = this.sends.get(id) ?? [];
+    const sameRow = (send: SendRecord) => send.step === record.step && (send.run ?? 0) === (record.run ?? 0);
+    if (!row || row.step <= record.step || ledger.some(sameRow)) return false;
+    ledger.push(record);
+    this.sends.set(id, ledger);
+    return true;
+  }
+
   async listSends(id: string): Promise<SendRecord[]> {
     return [...(this.sends.get(id) ?? [])].sort((a, b) => (a.run ?? 0) - (b.run ?? 0) || a.step - b.step);
   }
