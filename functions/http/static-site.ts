@@ -36,6 +36,16 @@ export function assetType(name: string): string | undefined {
   return match ? ASSET_TYPES[match[1] as string] : undefined;
 }
 
+/** The fingerprinted URL of a site asset (`site.css` → `/assets/site.<hash>.css`) in a build. */
+export function assetUrl(pages: Record<string, string[]>, file: string): string {
+  const [base, extension] = file.split('.');
+  const name = Object.keys(pages).find(
+    (key) => key.startsWith(`${base}.`) && key.endsWith(`.${extension}`) && assetType(key) !== undefined,
+  );
+  if (!name) throw new Error(`no built asset for ${file}`);
+  return `/assets/${name}`;
+}
+
 /** Every static file of the site, rendered with the deployment's settings. */
 export function staticSiteFiles(deps: PageDeps): StaticFile[] {
   const html = 'text/html; charset=utf-8';

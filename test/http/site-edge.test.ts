@@ -14,6 +14,7 @@ describe('the static site', () => {
     const assets = files.filter((file) => file.path.startsWith('/assets/'));
     expect(assets.map((file) => file.path).sort()).toEqual([
       expect.stringMatching(/^\/assets\/browser-zone\.[0-9a-f]{10}\.js$/),
+      expect.stringMatching(/^\/assets\/console\.[0-9a-f]{10}\.css$/),
       expect.stringMatching(/^\/assets\/manage\.[0-9a-f]{10}\.js$/),
       expect.stringMatching(/^\/assets\/signup\.[0-9a-f]{10}\.js$/),
       expect.stringMatching(/^\/assets\/site\.[0-9a-f]{10}\.css$/),
