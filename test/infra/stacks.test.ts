@@ -697,7 +697,11 @@ describe('deployment context', () => {
     const previous = process.env.CDK_DEFAULT_REGION;
     process.env.CDK_DEFAULT_REGION = 'ap-south-1';
     try {
-      const elsewhere = testApp(CONTEXT);
+      // With the site's us-east-1 certificate given, so the site (CloudFront) is not what refuses first.
+      const elsewhere = testApp({
+        ...CONTEXT,
+        certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+      });
       expect(() =>
         buildCourseApp(
           elsewhere,
