@@ -15,6 +15,11 @@ const HOURS = Array.from({ length: 24 }, (_, hour) => hour);
 const START = new Date('2027-09-22T15:00:00Z');
 /** The dispatcher runs once an hour here (every 5 minutes in the cloud): a send may be up to a tick late. */
 const TICK_MS = 3600_000;
+/**
+ * The travel clock is real time plus an offset, so the seconds a busy machine spends inside a run are on
+ * the clock too: a send may be that much later than its tick, and a lesson spaced from it that much earlier.
+ */
+const LATE_MS = TICK_MS + 60_000;
 const HOUR_MS = 3600_000;
 
 /** The earliest moment anyone is due, across the due index's shards. */
@@ -141,7 +146,7 @@ describe('the schedule the local stack keeps, for every send hour in four zones'
         const expected = Math.max(nominal, previousLesson + 12 * HOUR_MS, previous + gap);
         const sent = Date.parse(send.sentAt);
         expect(sent - expected, `${person.email} ${send.key}`).toBeGreaterThanOrEqual(0);
-        expect(sent - expected, `${person.email} ${send.key}`).toBeLessThan(TICK_MS);
+        expect(sent - expected, `${person.email} ${send.key}`).toBeLessThan(LATE_MS);
         previousLesson = sent;
       });
     }
@@ -158,7 +163,7 @@ describe('the schedule the local stack keeps, for every send hour in four zones'
           .set({ hour: Number(planned.time.slice(0, 2)), minute: Number(planned.time.slice(3)) });
         const late = at(list, planned.key) - stated.toMillis();
         expect(late, `${person.email} ${planned.key}`).toBeGreaterThanOrEqual(0);
-        expect(late, `${person.email} ${planned.key}`).toBeLessThan(TICK_MS);
+        expect(late, `${person.email} ${planned.key}`).toBeLessThan(LATE_MS);
       }
     }
   });
