@@ -16,10 +16,11 @@ import { dynamoSafeguards } from './adapters/dynamo-safeguards';
 import { DynamoStatsStore } from './adapters/dynamo-stats';
 import { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
 import { SesMailer } from './adapters/ses-mailer';
+import { SqsConfirmationQueue } from './adapters/sqs-confirmation-queue';
 import type { Deps, Log, Settings } from './app/deps';
 import { type Config, ConfigError, readConfig } from './config';
 import { type CompiledTemplates, courseSteps } from './domain/course';
-import type { Clock } from './domain/ports';
+import type { Clock, ConfirmationQueue } from './domain/ports';
 import { signupLimits } from './domain/rate-limit';
 import type { SigningKeys } from './domain/tokens';
 
@@ -117,7 +118,7 @@ export function createDeps(
   config: Config,
   keys: SigningKeys,
   clients: Clients,
-  parts: { clock: Clock; log: Log },
+  parts: { clock: Clock; log: Log; confirmations: ConfirmationQueue },
 ): Deps {
   return {
     store: new DynamoSubscriberStore({
@@ -132,6 +133,7 @@ export function createDeps(
       configurationSet: config.CONFIGURATION_SET,
       client: clients.ses,
     }),
+    confirmations: parts.confirmations,
     clock: parts.clock,
     keys,
     templates,
@@ -150,6 +152,18 @@ export function createDeps(
   };
 }
 
+/**
+ * The confirmation queue of a Lambda function: SQS where `CONFIRMATION_QUEUE_URL` is set (the API), else
+ * one that refuses with an error naming the variable (no other function asks for confirmations).
+ */
+export function confirmationQueue(config: Config): ConfirmationQueue {
+  const queueUrl = config.CONFIRMATION_QUEUE_URL;
+  if (queueUrl) return new SqsConfirmationQueue({ queueUrl });
+  return {
+    enqueue: () => Promise.reject(new ConfigError(['CONFIRMATION_QUEUE_URL is missing'])),
+  };
+}
+
 /** Dependencies of a Lambda function: environment, secret and clients, read once per cold start. */
 export async function cloudDeps(
   log: Log,
@@ -157,5 +171,6 @@ export async function cloudDeps(
 ): Promise<{ deps: Deps; config: Config }> {
   const config = readConfig();
   const keys = options.signs === false ? NO_SIGNING_KEYS : await loadSigningKeys(config);
-  return { deps: createDeps(config, keys, createClients(), { clock: systemClock, log }), config };
+  const parts = { clock: systemClock, log, confirmations: confirmationQueue(config) };
+  return { deps: createDeps(config, keys, createClients(), parts), config };
 }

@@ -48,6 +48,13 @@ const schema = z.object({
   QUESTIONS_PER_DAY: positiveInt(5),
   /** Cloud fan-out: the scheduled tick puts one message per due-index shard on this queue. */
   DISPATCH_QUEUE_URL: z.optional(z.string().check(z.regex(/^https?:\/\/\S+$/, 'an SQS queue URL'))),
+  /** The API: the queue signups leave their confirmation emails on (the dispatch queue, whose workers send them). */
+  CONFIRMATION_QUEUE_URL: z.optional(z.string().check(z.regex(/^https?:\/\/\S+$/, 'an SQS queue URL'))),
+  /**
+   * Cloud: the value CloudFront puts in the `x-origin-verify` header of every request it forwards; the API
+   * refuses requests without it (they did not come through the site's distribution).
+   */
+  ORIGIN_SECRET: z.optional(z.string().check(z.minLength(16, 'at least 16 characters'))),
   /** Workers that may run at once (the queue's maximum concurrency); each takes this share of the send rate. */
   DISPATCH_WORKERS: positiveInt(1),
 });

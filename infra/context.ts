@@ -28,6 +28,11 @@ export interface CourseContext {
   hostedZone?: { id: string; name: string };
   /** Alarm notifications go here by email. */
   alarmEmail?: string;
+  /**
+   * The site's certificate for CloudFront (it must be in us-east-1). Without it, and with a hosted zone,
+   * the stateless stack creates one, which works only when the stacks deploy to us-east-1.
+   */
+  certificateArn?: string;
   /** The DMARC policy published for `domain` (`p=`): start with `none`, tighten once reports look clean. */
   dmarcPolicy: DmarcPolicy;
   /** Where receivers send DMARC aggregate reports (`rua=mailto:…`); without it nobody gets reports. */
@@ -76,6 +81,7 @@ const EXAMPLES = {
   expertAddresses: 'coach@example.com,coach2@example.com',
   operatorAddresses: 'owner@example.com',
   inboundRetentionDays: '30',
+  certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
   replaceActiveRuleSet: 'true',
 } as const;
 
@@ -98,6 +104,7 @@ const PLACEHOLDER = {
 const HOSTNAME = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const EMAIL = /^[^\s@<>"]+@([^\s@<>"]+)$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const US_EAST_1_CERTIFICATE = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
 
 /** A trimmed, non-empty string; "is missing" when absent. */
 const text = z
@@ -135,6 +142,14 @@ const CONTEXT_SCHEMA = z.object({
   hostedZoneId: z.optional(text.check(z.regex(HOSTED_ZONE_ID, 'must be a Route 53 zone id'))),
   hostedZoneName: z.optional(hostname),
   dmarcPolicy: z._default(z.enum(DMARC_POLICIES, `must be one of ${DMARC_POLICIES.join(', ')}`), 'none'),
+  certificateArn: z.optional(
+    text.check(
+      z.regex(
+        US_EAST_1_CERTIFICATE,
+        'must be the ARN of an ACM certificate in us-east-1 (CloudFront uses only those)',
+      ),
+    ),
+  ),
   dmarcReportAddress: z.optional(email),
   // A boolean in cdk.json, a string from `-c replaceActiveRuleSet=true`.
   replaceActiveRuleSet: z._default(

@@ -28,7 +28,6 @@ export function buildCourseApp(app: App, context: CourseContext): CourseStacks {
     context,
     description: "It's not about you: functions, HTTP API, schedule, alarms",
     shared: stateful.shared,
-    siteDomain: stateful.siteDomain,
   });
   const inbound = new InboundMailStack(app, 'NotAboutYou-Inbound', {
     env,

@@ -1,9 +1,14 @@
-/** The site behind the HTTP API: the API function, the default route to it, and the throttled, logged stage. */
+/**
+ * The HTTP API behind the site's distribution: the API function, its routes, and a `$default` stage with
+ * access logs and no stage-wide throttle (a crowd of readers must never meet one); the signup post has
+ * its own route throttle, sized for a launch-day spike.
+ */
 import { Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
-  type DomainName,
+  type CfnStage,
   type HttpApi,
+  HttpMethod,
   HttpRoute,
   HttpRouteKey,
   HttpStage,
@@ -11,19 +16,29 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CourseFunction, type FunctionBase } from './course-function';
 
+/**
+ * The throttle of `POST /api/subscribe`, for a spike of 1,000 signups in 30 seconds (a post shared
+ * widely): about 33 a second on average, bursts of a few hundred. Beyond it API Gateway answers 429
+ * before the function runs, so a flood cannot queue more confirmations than SES sends in minutes.
+ */
+export const SIGNUP_THROTTLE = { rateLimit: 50, burstLimit: 200 } as const;
+export const SIGNUP_ROUTE = 'POST /api/subscribe';
+
 /** Properties of the site's API. */
 export interface SiteApiProps {
-  /** The HTTP API (its endpoint is the site's URL without a custom domain). */
   api: HttpApi;
   base: FunctionBase;
-  /** The API's custom domain, mapped to the stage; without it the site is served at the API's own URL. */
-  siteDomain?: DomainName;
+  /** Where signups leave their confirmation emails. */
+  confirmations: IQueue;
+  /** The value CloudFront sends in `x-origin-verify`; the function refuses requests without it. */
+  originSecret: string;
 }
 
-/** Every path of the HTTP API to one function, on a `$default` stage with throttling and access logs. */
+/** The API function, the signup route and the default route to it, and the logged `$default` stage. */
 export class SiteApi extends Construct {
   readonly function: CourseFunction;
 
@@ -40,28 +55,49 @@ export class SiteApi extends Construct {
         deletesUnder: ['SUB#'],
       },
       handler: 'api',
-      description: 'HTTP API: pages, signup, confirm, unsubscribe',
+      description: 'HTTP API: signup, confirm, unsubscribe (and the pages, behind CloudFront)',
+      environment: {
+        ...props.base.environment,
+        CONFIRMATION_QUEUE_URL: props.confirmations.queueUrl,
+        ORIGIN_SECRET: props.originSecret,
+      },
     });
+    props.confirmations.grantSendMessages(this.function);
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
-    new HttpStage(this, 'Stage', {
+    const stage = new HttpStage(this, 'Stage', {
       httpApi: api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { burstLimit: 50, rateLimit: 20 },
-      domainMapping: props.siteDomain ? { domainName: props.siteDomain } : undefined,
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
     });
-    const route = new HttpRoute(this, 'DefaultRoute', {
-      httpApi: api,
-      routeKey: HttpRouteKey.DEFAULT,
-      integration: new HttpLambdaIntegration('Integration', this.function),
-    });
-    Validations.of(route).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'The course is public: anyone may sign up, and confirm/unsubscribe links carry their own HMAC-signed ' +
-        'tokens. Abuse is limited by stage throttling and the signup rules in the application.',
-    });
+    const integration = new HttpLambdaIntegration('Integration', this.function);
+    const routes = [
+      new HttpRoute(this, 'DefaultRoute', { httpApi: api, routeKey: HttpRouteKey.DEFAULT, integration }),
+      new HttpRoute(this, 'SignupRoute', {
+        httpApi: api,
+        routeKey: HttpRouteKey.with('/api/subscribe', HttpMethod.POST),
+        integration,
+      }),
+    ];
+    const cfnStage = stage.node.defaultChild as CfnStage;
+    // A JSON map in CloudFormation: its keys are written as CloudFormation spells them.
+    cfnStage.routeSettings = {
+      [SIGNUP_ROUTE]: {
+        ThrottlingRateLimit: SIGNUP_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: SIGNUP_THROTTLE.burstLimit,
+      },
+    };
+    // Route settings name a route that must exist first.
+    for (const route of routes) {
+      stage.node.addDependency(route);
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The course is public: anyone may sign up, and confirm/unsubscribe links carry their own HMAC-signed ' +
+          'tokens. Only requests carrying the secret CloudFront adds are served; signups are limited by the ' +
+          'route throttle and the signup rules in the application.',
+      });
+    }
   }
 }
 

@@ -1,20 +1,12 @@
 /**
  * Everything that holds state or identity and must outlive a redeploy of the functions: the table, the
- * signing key, the SES identity and configuration set, and (with a hosted zone) the site's domain name.
+ * signing key, the SES identity and configuration set (the site's domain and certificate live with its
+ * distribution, in the stateless stack).
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { DomainName } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
-import {
-  ARecord,
-  type IPublicHostedZone,
-  PublicHostedZone,
-  RecordTarget,
-  TxtRecord,
-} from 'aws-cdk-lib/aws-route53';
-import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
+import { type IPublicHostedZone, PublicHostedZone, TxtRecord } from 'aws-cdk-lib/aws-route53';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
   ConfigurationSet,
@@ -46,7 +38,7 @@ export const SES_EVENTS = [
   EmailSendingEvent.RENDERING_FAILURE,
 ];
 
-/** The table, secret, SES identity and configuration set, and the site's domain name when a zone is given. */
+/** The table, secret, SES identity and configuration set. */
 export class StatefulStack extends Stack {
   readonly table: TableV2;
   /** JSON `{ "current": <64 characters> }`; a rotation adds `previous` by hand (see the acknowledgment in `signingSecret`). */
@@ -55,8 +47,6 @@ export class StatefulStack extends Stack {
   readonly configurationSet: ConfigurationSet;
   /** What every function uses (table, signing key, SES sending), handed to the stacks that add functions. */
   readonly shared: SharedResources;
-  /** The API's custom domain at `context.domain`; absent without a hosted zone. */
-  readonly siteDomain?: DomainName;
   /** The bucket of raw inbound mail, and the receipt rule allowed to write to it. */
   readonly inboundMail: InboundMailStore;
 
@@ -100,7 +90,8 @@ export class StatefulStack extends Stack {
     // `rua=` asks receivers for aggregate reports, the evidence for tightening the policy later.
     const reports = context.dmarcReportAddress ? `; rua=mailto:${context.dmarcReportAddress}` : '';
     const dmarc = `v=DMARC1; p=${context.dmarcPolicy}; adkim=r; aspf=r${reports}`;
-    if (zone) this.siteDomain = siteDomainInZone(this, context.domain, zone, dmarc);
+    if (zone)
+      new TxtRecord(this, 'DmarcRecord', { zone, recordName: `_dmarc.${context.domain}.`, values: [dmarc] });
     else printDnsRecords(this, context.domain, this.emailIdentity, dmarc);
   }
 }
@@ -161,24 +152,6 @@ function configurationSet(stack: Stack): ConfigurationSet {
     events: SES_EVENTS,
   });
   return set;
-}
-
-/** With a zone: the DMARC record, the site's certificate and custom domain, and its alias record. */
-function siteDomainInZone(stack: Stack, domain: string, zone: IPublicHostedZone, dmarc: string): DomainName {
-  new TxtRecord(stack, 'DmarcRecord', { zone, recordName: `_dmarc.${domain}.`, values: [dmarc] });
-  const certificate = new Certificate(stack, 'SiteCertificate', {
-    domainName: domain,
-    validation: CertificateValidation.fromDns(zone),
-  });
-  const siteDomain = new DomainName(stack, 'SiteDomain', { domainName: domain, certificate });
-  new ARecord(stack, 'SiteRecord', {
-    zone,
-    recordName: `${domain}.`,
-    target: RecordTarget.fromAlias(
-      new ApiGatewayv2DomainProperties(siteDomain.regionalDomainName, siteDomain.regionalHostedZoneId),
-    ),
-  });
-  return siteDomain;
 }
 
 /** Without a zone the DNS records are the operator's to create: printed as outputs. */

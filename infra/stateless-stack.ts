@@ -1,9 +1,10 @@
 /**
- * The code and its wiring, safe to redeploy or replace at any time: the HTTP API and its function, the
+ * The code and its wiring, safe to redeploy or replace at any time: the site at the edge (CloudFront,
+ * the static files' bucket), the HTTP API and its function, the confirmation queue and its sender, the
  * dispatch fan-out, the SES events function, the deployment's dead-letter queue, and the alarms.
  */
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { type DomainName, HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Alarms } from './alarms';
@@ -12,20 +13,20 @@ import { expertEnvironment, type FunctionBase, functionBase, type SharedResource
 import { DispatchFanOut } from './dispatch-fan-out';
 import { SesEvents } from './ses-events';
 import { SiteApi } from './site-api';
+import { SiteEdge } from './site-edge';
 
 /** Properties of the stateless stack: the context and what the stateful stack shares. */
 export interface StatelessStackProps extends StackProps {
   context: CourseContext;
   shared: SharedResources;
-  /** The API's custom domain; without it the site is served at the API's own URL. */
-  siteDomain?: DomainName;
 }
 
 /** The HTTP API, dispatch, SES events, dead letters and alarms. */
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
-  /** Where the site and its links live: `https://<domain>` with a custom domain, else the API's URL. */
+  /** Where the site and its links live: `https://<domain>` with a hosted zone, else the distribution's URL. */
   readonly siteUrl: string;
+  readonly edge: SiteEdge;
   /** What every function of the deployment is built on; the inbound stack's function too. */
   readonly functionBase: FunctionBase;
   /**
@@ -40,22 +41,33 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const { context, siteDomain } = props;
-    // Here rather than in SiteApi: its endpoint is the site's URL (without a custom domain), which every
+    const { context } = props;
+    // Here rather than in SiteApi: the distribution in front of it gives the site's URL, which every
     // function's environment carries.
     this.api = new HttpApi(this, 'Api', {
-      description: 'Landing page, signup, confirm and unsubscribe',
+      description: 'Signup, confirm and unsubscribe, behind the site distribution',
       createDefaultStage: false,
     });
-    this.siteUrl = siteDomain ? `https://${context.domain}` : this.api.apiEndpoint;
+    this.edge = new SiteEdge(this, 'Edge', { api: this.api, context, confirmResendMinutes: 15 });
+    this.siteUrl = this.edge.siteUrl;
     const base = functionBase(props.shared, context, this.siteUrl);
     this.functionBase = base;
     this.deadLetters = deadLetterQueue(this);
 
+    this.dispatch = new DispatchFanOut(this, 'Dispatch', { base, context, deadLetters: this.deadLetters });
+    // Confirmations go on the dispatch queue: the same workers send them, so course emails and
+    // confirmations together stay under the account's send rate, and one queue is polled, not two.
+    // A worker queues a throttled confirmation again, with a delay.
+    this.dispatch.queue.grantSendMessages(this.dispatch.workerFunction);
+    this.dispatch.workerFunction.addEnvironment('DISPATCH_QUEUE_URL', this.dispatch.queue.queueUrl);
     // The API serves the expert console: it needs to know who the experts and operators are.
     const siteBase = { ...base, environment: { ...base.environment, ...expertEnvironment(context) } };
-    this.site = new SiteApi(this, 'Site', { api: this.api, base: siteBase, siteDomain });
-    this.dispatch = new DispatchFanOut(this, 'Dispatch', { base, context, deadLetters: this.deadLetters });
+    this.site = new SiteApi(this, 'Site', {
+      api: this.api,
+      base: siteBase,
+      confirmations: this.dispatch.queue,
+      originSecret: this.edge.originSecret,
+    });
     this.sesEvents = new SesEvents(this, 'SesEvents', { base, deadLetters: this.deadLetters });
     this.alarms = new Alarms(this, 'Alarms', {
       api: this.api,
@@ -65,7 +77,7 @@ export class StatelessStack extends Stack {
 
     new CfnOutput(this, 'SiteUrl', { description: 'The landing page', value: this.siteUrl });
     new CfnOutput(this, 'ApiUrl', {
-      description: "The HTTP API's own endpoint",
+      description: "The HTTP API's own endpoint (refuses requests that did not come through the site)",
       value: this.api.apiEndpoint,
     });
   }

@@ -4,6 +4,7 @@
  * (gzipped JSON in a string: a quarter of a Lambda bundle would otherwise be repetitive email HTML).
  * Run-time code only fills placeholders; it never loads `mjml`.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -228,17 +229,35 @@ async function compilePages(
     sampleAction: escapeHtml(firstLesson?.action ?? ''),
   };
   const pages: Record<string, string[]> = {};
+  const assets = await fingerprintedAssets(root);
   for (const name of names) {
     const body = await readFile(join(root, 'pages', name), 'utf8');
-    pages[name.replace(/\.html$/, '')] = splitPlaceholders(
+    const html = Object.entries(assets).reduce(
+      (page, [asset, fingerprinted]) => page.replaceAll(`/assets/${asset}`, `/assets/${fingerprinted.name}`),
       substitute(layout.replace('{{content}}', body), buildValues),
     );
+    pages[name.replace(/\.html$/, '')] = splitPlaceholders(html);
   }
-  for (const asset of ['site.css', 'browser-zone.js', 'signup.js', 'manage.js', 'console.css']) {
-    const content = await readFile(join(root, 'pages', asset), 'utf8').catch(() => undefined);
-    if (content !== undefined) pages[asset] = [content];
-  }
+  for (const { name, content } of Object.values(assets)) pages[name] = [content];
   return pages;
+}
+
+/** The site's assets, the file `site.css` named `site.<first 10 hex of its sha256>.css`, and so on. */
+const ASSET_FILES = ['site.css', 'browser-zone.js', 'signup.js', 'manage.js', 'console.css'] as const;
+
+/**
+ * Each asset under a name that changes whenever its content does, so browsers and the CDN may keep it
+ * for a year: a new build references new names, and an old page still finds the files it names.
+ */
+async function fingerprintedAssets(root: string): Promise<Record<string, { name: string; content: string }>> {
+  const assets: Record<string, { name: string; content: string }> = {};
+  for (const asset of ASSET_FILES) {
+    const content = await readFile(join(root, 'pages', asset), 'utf8').catch(() => undefined);
+    if (content === undefined) continue;
+    const hash = createHash('sha256').update(content).digest('hex').slice(0, 10);
+    assets[asset] = { name: asset.replace(/\.(\w+)$/, `.${hash}.$1`), content };
+  }
+  return assets;
 }
 
 /** The manifest, parsed; a broken one is a TemplateBuildError naming each field. */

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateLimit, RateLimiter } from '../domain/rate-limit';
 import { documentClient } from './dynamo-document';
 import { TTL_ATTRIBUTE } from './dynamo-table';
@@ -21,12 +21,27 @@ export class DynamoRateLimiter implements RateLimiter {
     this.doc = options.client ?? documentClient();
   }
 
+  private key(limit: RateLimit, subject: string, windowStart: Date) {
+    return { pk: `RATE#${limit.name}#${subject}#${windowStart.toISOString()}`, sk: 'RATE' };
+  }
+
+  async count(limit: RateLimit, subject: string, windowStart: Date): Promise<number> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.options.tableName,
+        Key: this.key(limit, subject, windowStart),
+        ConsistentRead: true,
+      }),
+    );
+    return Number(Item?.hits ?? 0);
+  }
+
   async hit(limit: RateLimit, subject: string, windowStart: Date): Promise<number> {
     const expiresAt = Math.ceil((windowStart.getTime() + limit.windowMs) / 1000) + 3600;
     const { Attributes } = await this.doc.send(
       new UpdateCommand({
         TableName: this.options.tableName,
-        Key: { pk: `RATE#${limit.name}#${subject}#${windowStart.toISOString()}`, sk: 'RATE' },
+        Key: this.key(limit, subject, windowStart),
         UpdateExpression: 'ADD #hits :one SET #expires = :expires, #type = :type',
         ExpressionAttributeNames: { '#hits': 'hits', '#expires': TTL_ATTRIBUTE, '#type': 'type' },
         ExpressionAttributeValues: { ':one': 1, ':expires': expiresAt, ':type': 'rate' },

@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ConsentLog, ConsentRecord } from '../domain/privacy';
 import { SIGNUP_LIMITS, type SignupLimits } from '../domain/rate-limit';
 import type { Safeguards } from '../domain/safeguards';
@@ -127,6 +133,12 @@ export class DynamoConsentLog implements ConsentLog {
         TableName: this.table,
         Item: { pk: `SUB#${subscriberId}`, sk: `CONSENT#${consent.at}`, type: 'consent', ...consent },
       }),
+    );
+  }
+
+  async forget(subscriberId: string, at: string): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({ TableName: this.table, Key: { pk: `SUB#${subscriberId}`, sk: `CONSENT#${at}` } }),
     );
   }
 }

@@ -14,7 +14,8 @@ import type {
   SendRecord,
   SubscriberStore,
 } from '../domain/ports';
-import { dueShard, type Subscriber } from '../domain/subscriber';
+import { dueShard, type PendingChange, type Subscriber } from '../domain/subscriber';
+import { TOKEN_LIFETIME_SECONDS } from '../domain/tokens';
 import {
   conditionHeld,
   documentClient,
@@ -23,7 +24,7 @@ import {
   itemsWithPrefix,
   queryPage,
 } from './dynamo-document';
-import { DUE_INDEX } from './dynamo-table';
+import { DUE_INDEX, TTL_ATTRIBUTE } from './dynamo-table';
 
 /** Options of the DynamoDB store. */
 export interface DynamoStoreOptions {
@@ -79,40 +80,57 @@ export class DynamoSubscriberStore implements SubscriberStore {
   }
 
   /**
-   * Uniqueness is two ordered conditional writes: the profile first (a fresh random id), then the
-   * address pointer. Losing the race on the pointer deletes the profile again; a pointer whose profile
-   * is missing is taken over.
+   * Uniqueness is two conditional writes sent together: the profile (a fresh random id) and the address
+   * pointer. Losing the race on the pointer deletes the profile again. A pointer whose profile is missing
+   * a minute after it was written (a crash between the writes, or the profile's own write failed) is
+   * taken over; a younger one may belong to a profile still being written.
    */
   async create(subscriber: Subscriber): Promise<boolean> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...subKey(subscriber.id), type: 'subscriber', ...subscriber },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    const pointer = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: emailKey(subscriber.emailKey), ConsistentRead: true }),
-    );
-    const previous = pointer.Item?.subscriberId as string | undefined;
-    const dangling = previous !== undefined && !(await this.get(previous));
-    const claimed = await conditionHeld(
+    const [, claimed] = await Promise.all([
       this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...emailKey(subscriber.emailKey), type: 'email', subscriberId: subscriber.id },
-          ...(dangling
-            ? {
-                ConditionExpression: 'subscriberId = :previous',
-                ExpressionAttributeValues: { ':previous': previous },
-              }
-            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          Item: { ...subKey(subscriber.id), type: 'subscriber', ...subscriber },
+          ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
-    );
+      this.claimAddress(subscriber),
+    ]);
     if (!claimed)
       await this.doc.send(new DeleteCommand({ TableName: this.table, Key: subKey(subscriber.id) }));
     return claimed;
+  }
+
+  private async claimAddress(subscriber: Subscriber): Promise<boolean> {
+    const pointer = (
+      condition: Pick<UpdateCommandInput, 'ConditionExpression' | 'ExpressionAttributeValues'>,
+    ) =>
+      conditionHeld(
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              ...emailKey(subscriber.emailKey),
+              type: 'email',
+              subscriberId: subscriber.id,
+              at: subscriber.createdAt,
+            },
+            ...condition,
+          }),
+        ),
+      );
+    if (await pointer({ ConditionExpression: 'attribute_not_exists(pk)' })) return true;
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: emailKey(subscriber.emailKey), ConsistentRead: true }),
+    );
+    const previous = Item?.subscriberId as string | undefined;
+    const settled =
+      typeof Item?.at !== 'string' || Date.parse(Item.at) < Date.parse(subscriber.createdAt) - 60_000;
+    if (previous === undefined || !settled || (await this.get(previous))) return false;
+    return pointer({
+      ConditionExpression: 'subscriberId = :previous',
+      ExpressionAttributeValues: { ':previous': previous },
+    });
   }
 
   async get(id: string): Promise<Subscriber | undefined> {
@@ -129,32 +147,65 @@ export class DynamoSubscriberStore implements SubscriberStore {
     return typeof Item?.subscriberId === 'string' ? this.get(Item.subscriberId) : undefined;
   }
 
-  stampConfirmationSent(id: string, at: string, sentBefore: string, details: Partial<Subscriber> = {}) {
-    const changes = (['firstName', 'timeZone', 'sendHour'] as const).filter((f) => details[f] !== undefined);
+  requestConfirmation(id: string, at: string, requestedBefore: string): Promise<boolean> {
     return this.updateProfile(id, {
-      UpdateExpression: `SET ${['confirmationSentAt = :at', ...changes.map((f) => `#${f} = :${f}`)].join(', ')}`,
+      UpdateExpression: 'SET confirmationRequestedAt = :at',
       ConditionExpression:
-        '#status = :pending AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt < :before)',
-      // `timeZone` and friends collide with DynamoDB reserved words (ZONE), so every name is aliased.
-      ExpressionAttributeNames: { ...STATUS, ...Object.fromEntries(changes.map((f) => [`#${f}`, f])) },
-      ExpressionAttributeValues: {
-        ':at': at,
-        ':before': sentBefore,
-        ':pending': 'pending',
-        ...Object.fromEntries(changes.map((f) => [`:${f}`, details[f]])),
-      },
+        '#status = :pending AND (attribute_not_exists(confirmationRequestedAt) OR confirmationRequestedAt < :before)',
+      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeValues: { ':at': at, ':before': requestedBefore, ':pending': 'pending' },
     });
+  }
+
+  async stampConfirmationSent(id: string, at: string): Promise<void> {
+    await this.updateProfile(id, {
+      UpdateExpression: 'SET confirmationSentAt = :at',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeValues: { ':at': at, ':pending': 'pending' },
+    });
+  }
+
+  /** `SUB#<id>` / `PENDING#<change id>`: exported and erased with the person; expires with its link. */
+  async addPendingChange(id: string, change: PendingChange): Promise<void> {
+    const lifetime = TOKEN_LIFETIME_SECONDS.confirm ?? 0;
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: `SUB#${id}`,
+          sk: `PENDING#${change.id}`,
+          type: 'pending-change',
+          ...change,
+          [TTL_ATTRIBUTE]: Math.ceil(Date.parse(change.requestedAt) / 1000) + lifetime,
+        },
+      }),
+    );
+  }
+
+  async getPendingChange(id: string, changeId: string): Promise<PendingChange | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `SUB#${id}`, sk: `PENDING#${changeId}` } }),
+    );
+    if (!Item) return undefined;
+    const { firstName, timeZone, sendHour, requestedAt } = Item;
+    return { id: changeId, firstName, timeZone, sendHour, requestedAt } as PendingChange;
   }
 
   activate(confirmed: Subscriber): Promise<boolean> {
     const due = confirmed.status === 'active' && confirmed.nextSendAt;
     return this.updateProfile(confirmed.id, {
-      UpdateExpression: due
-        ? 'SET #status = :status, confirmedAt = :confirmedAt, step = :step, nextSendAt = :next, duePk = :duePk, dueSk = :dueSk'
-        : 'SET #status = :status, confirmedAt = :confirmedAt, step = :step, endedAt = :confirmedAt',
+      // The confirmed details too: the link clicked may have carried a pending change.
+      UpdateExpression: `SET #status = :status, confirmedAt = :confirmedAt, step = :step, firstName = :firstName, #timeZone = :timeZone, sendHour = :sendHour, ${
+        due ? 'nextSendAt = :next, duePk = :duePk, dueSk = :dueSk' : 'endedAt = :confirmedAt'
+      }`,
       ConditionExpression: '#status = :pending',
-      ExpressionAttributeNames: STATUS,
+      // `timeZone` collides with a DynamoDB reserved word (ZONE).
+      ExpressionAttributeNames: { ...STATUS, '#timeZone': 'timeZone' },
       ExpressionAttributeValues: {
+        ':firstName': confirmed.firstName,
+        ':timeZone': confirmed.timeZone,
+        ':sendHour': confirmed.sendHour,
         ':status': confirmed.status,
         ':confirmedAt': confirmed.confirmedAt,
         ':step': confirmed.step,

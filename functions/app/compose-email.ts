@@ -2,7 +2,7 @@ import type { CompiledEmail } from '../domain/course';
 import type { OutgoingEmail } from '../domain/ports';
 import { renderEmail } from '../domain/render';
 import type { Subscriber } from '../domain/subscriber';
-import { shortMac, signToken } from '../domain/tokens';
+import { confirmSubject, shortMac, signToken } from '../domain/tokens';
 import type { Deps } from './deps';
 
 /** The one-click unsubscribe URL of a subscriber (RFC 8058 target; GET shows a button, POST unsubscribes). */
@@ -30,14 +30,19 @@ function templateFor(deps: Pick<Deps, 'templates'>, key: string): CompiledEmail 
   return email;
 }
 
-/** The double opt-in request: a confirm link, no unsubscribe headers (they are not subscribed yet). */
+/**
+ * The double opt-in request: a confirm link (carrying `changeId` when it confirms new details), no
+ * unsubscribe headers (they are not subscribed yet).
+ */
 export function composeConfirmation(
   deps: Pick<Deps, 'keys' | 'settings' | 'templates'>,
   subscriber: Subscriber,
   now: Date,
+  changeId?: string,
 ): OutgoingEmail {
   const key = deps.templates.manifest.emails.find((email) => email.kind === 'confirm')?.key ?? 'confirm';
-  const confirmUrl = `${deps.settings.siteUrl}/confirm?token=${signToken(deps.keys, 'confirm', subscriber.id, now.getTime())}`;
+  const token = signToken(deps.keys, 'confirm', confirmSubject(subscriber.id, changeId), now.getTime());
+  const confirmUrl = `${deps.settings.siteUrl}/confirm?token=${token}`;
   const rendered = renderEmail(templateFor(deps, key), {
     firstName: subscriber.firstName,
     confirmUrl,

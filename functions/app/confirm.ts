@@ -1,7 +1,7 @@
 import { InvalidTokenError } from '../domain/errors';
 import { describeCheckins, nominalSendMillis } from '../domain/schedule';
-import { confirmSubscriber, isStopped, type Subscriber } from '../domain/subscriber';
-import { verifyToken } from '../domain/tokens';
+import { confirmSubscriber, isStopped, type Subscriber, withChange } from '../domain/subscriber';
+import { readConfirmSubject, verifyToken } from '../domain/tokens';
 import { describeLocalTime } from '../domain/zoned-time';
 import { countConfirmed } from './count';
 import { deliverDueStep } from './deliver';
@@ -21,16 +21,24 @@ export type ConfirmOutcome =
 /**
  * Confirms a double opt-in and sends the welcome email through the same claim-send-record path as the
  * dispatcher, so it goes out once however often the link is clicked. A second click shows the same page.
+ * A link that carries a pending change (new details from a later signup) confirms with those details;
+ * any other link confirms the details stored at signup, whatever was asked since.
  * Throws InvalidTokenError for a tampered, expired or unknown link.
  */
 export async function confirm(deps: Deps, token: string): Promise<ConfirmOutcome> {
   const now = deps.clock.now();
-  const id = verifyToken(deps.keys, 'confirm', token, now.getTime());
-  const subscriber = await deps.store.get(id);
+  const { subscriberId: id, changeId } = readConfirmSubject(
+    verifyToken(deps.keys, 'confirm', token, now.getTime()),
+  );
+  const [subscriber, change] = await Promise.all([
+    deps.store.get(id),
+    changeId ? deps.store.getPendingChange(id, changeId) : undefined,
+  ]);
   if (!subscriber) throw new InvalidTokenError('signature');
   if (isStopped(subscriber)) return { kind: 'stopped' };
   if (subscriber.status === 'pending') {
-    const confirmed = confirmSubscriber(subscriber, deps.steps, now);
+    if (changeId && !change) throw new InvalidTokenError('expired');
+    const confirmed = confirmSubscriber(withChange(subscriber, change), deps.steps, now);
     if (await deps.store.activate(confirmed)) {
       deps.log.info('subscriber confirmed', { subscriberId: id });
       await countConfirmed(deps, confirmed);

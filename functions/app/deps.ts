@@ -1,6 +1,7 @@
 import type { CompiledTemplates, CourseStep } from '../domain/course';
 import type {
   Clock,
+  ConfirmationQueue,
   ConsoleStore,
   Mailer,
   QuestionStore,
@@ -55,6 +56,8 @@ export interface Deps {
   /** Console sign-in links and sessions, notes, saved replies, the assignment turn. */
   console: ConsoleStore;
   mailer: Mailer;
+  /** Confirmation emails asked for by signups, sent off the request path. */
+  confirmations: ConfirmationQueue;
   clock: Clock;
   keys: SigningKeys;
   templates: CompiledTemplates;

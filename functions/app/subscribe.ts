@@ -1,7 +1,9 @@
+import type { ConfirmationRequest } from '../domain/ports';
 import { consentTextVersion, pseudonym, storableUserAgent } from '../domain/privacy';
 import { fixedWindow, type RateLimit, RateLimitedError } from '../domain/rate-limit';
 import type { Safeguards } from '../domain/safeguards';
 import {
+  changeOfDetails,
   mayResendConfirmation,
   newSubscriber,
   normaliseEmail,
@@ -9,10 +11,8 @@ import {
   type Subscriber,
 } from '../domain/subscriber';
 import { emailHash } from '../domain/suppression';
-import { composeConfirmation } from './compose-email';
 import { countSignup } from './count';
 import type { Deps } from './deps';
-import { sendWithRetry } from './send-with-retry';
 
 /** A signup as the HTTP layer hands it over: validated fields, plus the honeypot a bot may fill. */
 export interface SubscribeRequest extends SignupInput {
@@ -27,69 +27,115 @@ export interface SubscribeRequest extends SignupInput {
 export type SubscribeOutcome = 'created' | 'resent' | 'ignored' | 'honeypot' | 'suppressed';
 
 /**
- * Starts a double opt-in. A new address is stored as pending and sent a confirmation link; a pending one
- * gets a new link at most once per resend window (and may correct its details); anyone else gets
- * nothing. The caller answers the same way whatever the outcome, so nobody learns who is subscribed.
+ * Starts a double opt-in. A new address is stored as pending and its confirmation email is queued; a
+ * pending one gets a new one at most once per resend window, and new details it brings are kept aside
+ * until the link carrying them is clicked; anyone else gets nothing. The email itself is sent from the
+ * queue (see sendConfirmation), so the mail service's throttling or failure never reaches the answer,
+ * which is the same whatever the outcome: nobody learns who is subscribed.
  * A client or an address over its signup limits gets RateLimitedError; a suppressed address (bounced,
  * complained, erased) gets the normal answer and no email; a consent record is kept of each signup that
- * stores or changes a person's details.
+ * stores a person or asks for new details.
+ *
+ * DynamoDB round trips of a new address, one after the other: (1) the client's counters, with the reads
+ * (suppression, the address, the day's confirmations); (2) the address's counter; (3) the profile, the
+ * address pointer and the consent record together. The client goes first: a script cycling through
+ * addresses is stopped before it touches their counters.
  */
 export async function subscribe(deps: Deps, request: SubscribeRequest): Promise<SubscribeOutcome> {
   if (request.honeypot) return 'honeypot';
   const now = deps.clock.now();
   const emailKey = normaliseEmail(request.email);
-  await enforceSignupLimits(deps, deps.safeguards, request, emailKey, now);
-  if (await deps.safeguards.suppressions.isSuppressed(emailHash(emailKey))) {
+  const address = pseudonym(deps.keys, 'email', emailKey);
+  const reads = Promise.all([
+    deps.safeguards.suppressions.isSuppressed(emailHash(emailKey)),
+    deps.store.findByEmail(emailKey),
+    confirmationsLeft(deps.safeguards, address, now),
+  ]);
+  // Awaited below; a refusal first must not leave it unhandled.
+  reads.catch(() => undefined);
+  await enforceSignupLimits(deps, deps.safeguards, request, address, now);
+  const [suppressed, existing, mayMail] = await reads;
+  if (suppressed) {
     deps.log.info('signup of a suppressed address: nothing sent');
     return 'suppressed';
   }
-  const existing = await deps.store.findByEmail(emailKey);
-  if (!existing) {
-    if (!(await mayMailConfirmation(deps, emailKey, now))) return 'ignored';
-    const subscriber = {
-      ...newSubscriber(deps.newId(), request, now),
-      confirmationSentAt: now.toISOString(),
-    };
-    if (await deps.store.create(subscriber)) {
-      await recordConsent(deps, subscriber.id, request, now);
-      await countSignup(deps, subscriber);
-      await sendConfirmation(deps, subscriber, now);
-      deps.log.info('subscriber created', { subscriberId: subscriber.id });
-      return 'created';
-    }
-    // Another request created the same address a moment ago: treat this one as a repeat.
+  if (!mayMail) {
+    deps.log.info('confirmation cap reached: nothing sent', { subscriberId: existing?.id });
     return 'ignored';
   }
+  return existing ? resend(deps, existing, request, now) : create(deps, request, now);
+}
+
+/** A new address: the profile (with its resend window taken), its pointer and consent, then the queue. */
+async function create(deps: Deps, request: SubscribeRequest, now: Date): Promise<SubscribeOutcome> {
+  const subscriber: Subscriber = {
+    ...newSubscriber(deps.newId(), request, now),
+    confirmationRequestedAt: now.toISOString(),
+  };
+  const [created] = await Promise.all([
+    deps.store.create(subscriber),
+    recordConsent(deps, subscriber.id, request, now),
+  ]);
+  if (!created) {
+    // Another request created the same address a moment ago: this one stored nobody.
+    await deps.safeguards.consents.forget(subscriber.id, now.toISOString());
+    return 'ignored';
+  }
+  await countSignup(deps, subscriber);
+  await queueConfirmation(deps, { subscriberId: subscriber.id, requestedAt: now.toISOString() });
+  deps.log.info('subscriber created', { subscriberId: subscriber.id });
+  return 'created';
+}
+
+/** A pending address past its resend window: a new email, carrying any new details as a pending change. */
+async function resend(
+  deps: Deps,
+  existing: Subscriber,
+  request: SubscribeRequest,
+  now: Date,
+): Promise<SubscribeOutcome> {
   if (!mayResendConfirmation(existing, now, deps.settings.confirmResendMs)) return 'ignored';
-  if (!(await mayMailConfirmation(deps, emailKey, now))) {
-    deps.log.info('confirmation cap reached: nothing sent', { subscriberId: existing.id });
-    return 'ignored';
-  }
-  const sentBefore = new Date(now.getTime() - deps.settings.confirmResendMs).toISOString();
-  const details = { firstName: request.firstName, timeZone: request.timeZone, sendHour: request.sendHour };
-  if (!(await deps.store.stampConfirmationSent(existing.id, now.toISOString(), sentBefore, details)))
-    return 'ignored';
-  await recordConsent(deps, existing.id, request, now);
+  const requestedBefore = new Date(now.getTime() - deps.settings.confirmResendMs).toISOString();
+  const change = changeOfDetails(existing, request, deps.newId(), now);
+  const [requested] = await Promise.all([
+    deps.store.requestConfirmation(existing.id, now.toISOString(), requestedBefore),
+    // Kept aside whether or not this request wins the window: unreferenced, it expires unused.
+    change ? deps.store.addPendingChange(existing.id, change) : undefined,
+    recordConsent(deps, existing.id, request, now),
+  ]);
+  if (!requested) return 'ignored';
   // Counted again (a no-op) in case the first request stopped between storing and counting.
   await countSignup(deps, existing);
-  await sendConfirmation(deps, { ...existing, ...details }, now);
-  deps.log.info('confirmation resent', { subscriberId: existing.id });
+  await queueConfirmation(deps, {
+    subscriberId: existing.id,
+    requestedAt: now.toISOString(),
+    changeId: change?.id,
+  });
+  deps.log.info('confirmation asked again', { subscriberId: existing.id, changed: Boolean(change) });
   return 'resent';
 }
 
-async function sendConfirmation(deps: Deps, subscriber: Subscriber, now: Date): Promise<void> {
-  await sendWithRetry(deps, composeConfirmation(deps, subscriber, now));
+/**
+ * Hands the email to the queue. If the queue cannot take it, the answer stays the same (it must not
+ * differ for new addresses); the person may sign up again once the resend window has passed.
+ */
+async function queueConfirmation(deps: Deps, request: ConfirmationRequest) {
+  await deps.confirmations.enqueue(request).catch((error: Error) => {
+    deps.log.error('confirmation could not be queued', {
+      subscriberId: request.subscriberId,
+      error: error.name,
+    });
+  });
 }
 
-/** Counts the signup against every limit of the client and of the address; throws when one is exceeded. */
+/** Counts the signup against every limit of the client, then of the address; throws when one is exceeded. */
 async function enforceSignupLimits(
   deps: Deps,
   guards: Safeguards,
   request: SubscribeRequest,
-  emailKey: string,
+  address: string,
   now: Date,
 ): Promise<void> {
-  // The client first: a script cycling through addresses is stopped before it touches their counters.
   if (request.clientIp) {
     const client = pseudonym(deps.keys, 'ip', request.clientIp);
     const retryAfter = await overLimit(guards, guards.limits.perClient, client, now);
@@ -98,7 +144,6 @@ async function enforceSignupLimits(
       throw new RateLimitedError(retryAfter);
     }
   }
-  const address = pseudonym(deps.keys, 'email', emailKey);
   const retryAfter = await overLimit(guards, guards.limits.perAddress, address, now);
   if (retryAfter !== undefined) {
     deps.log.warn('signup refused: address over its limit', { address: address.slice(0, 12) });
@@ -124,12 +169,13 @@ export async function overLimit(
   return exceeded.length > 0 ? Math.max(...exceeded) : undefined;
 }
 
-/** Takes one of the address's confirmation emails for the day; false when they are used up. */
-async function mayMailConfirmation(deps: Deps, emailKey: string, now: Date): Promise<boolean> {
-  const limit = deps.safeguards.limits.confirmationsPerAddress;
-  return (
-    (await overLimit(deps.safeguards, [limit], pseudonym(deps.keys, 'email', emailKey), now)) === undefined
-  );
+/**
+ * True while the address has confirmation emails left today. Only a confirmation the mail service
+ * accepted uses one (sendConfirmation counts it), so a throttled or failed send costs nothing.
+ */
+export async function confirmationsLeft(guards: Safeguards, address: string, now: Date): Promise<boolean> {
+  const limit = guards.limits.confirmationsPerAddress;
+  return (await guards.limiter.count(limit, address, fixedWindow(now, limit.windowMs).start)) < limit.limit;
 }
 
 async function recordConsent(deps: Deps, subscriberId: string, request: SubscribeRequest, now: Date) {

@@ -3,7 +3,7 @@ import type { InboundMail, Question } from './questions';
 import type { Replan } from './schedule-changes';
 import type { StaffSession } from './staff';
 import type { StatFact } from './stat-facts';
-import type { Subscriber, SubscriberStatus } from './subscriber';
+import type { PendingChange, Subscriber, SubscriberStatus } from './subscriber';
 
 /** An email ready to hand to the mail service. */
 export interface OutgoingEmail {
@@ -21,6 +21,23 @@ export interface OutgoingEmail {
 /** Sends email. Throws MailThrottledError (retry later) or MailRejectedError (this message never goes). */
 export interface Mailer {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+/** A confirmation email asked for by a signup: sent later, from a queue, at the account's send rate. */
+export interface ConfirmationRequest {
+  subscriberId: string;
+  /** When the signup asked for it: a confirmation accepted by the mail service since then answers it. */
+  requestedAt: string;
+  /** The pending change whose details the email and its link carry, if any. */
+  changeId?: string | undefined;
+}
+
+/**
+ * Where signups leave their confirmation emails (SQS in the cloud, an in-process queue locally): each
+ * request is delivered at least once, retried with backoff while the mail service throttles.
+ */
+export interface ConfirmationQueue {
+  enqueue(request: ConfirmationRequest): Promise<void>;
 }
 
 /** The time, from one place, so tests and the local clock control can move it. */
@@ -76,14 +93,17 @@ export interface SubscriberStore {
   create(subscriber: Subscriber): Promise<boolean>;
   get(id: string): Promise<Subscriber | undefined>;
   findByEmail(emailKey: string): Promise<Subscriber | undefined>;
-  /** Updates a pending subscriber's details and stamps a new confirmation email, only if the last one is older than `sentBefore`. */
-  stampConfirmationSent(
-    id: string,
-    at: string,
-    sentBefore: string,
-    details?: Partial<Subscriber>,
-  ): Promise<boolean>;
-  /** Makes a pending subscriber active (or completed); false when they were not pending. */
+  /**
+   * Takes a pending subscriber's resend window: stamps `confirmationRequestedAt`, only if the last request
+   * is older than `requestedBefore`; false when it is not, or the subscriber is not pending.
+   */
+  requestConfirmation(id: string, at: string, requestedBefore: string): Promise<boolean>;
+  /** Stamps `confirmationSentAt` on a pending subscriber: the mail service accepted a confirmation email. */
+  stampConfirmationSent(id: string, at: string): Promise<void>;
+  /** Keeps new details aside until the link that carries `change.id` is clicked (they expire with it). */
+  addPendingChange(id: string, change: PendingChange): Promise<void>;
+  getPendingChange(id: string, changeId: string): Promise<PendingChange | undefined>;
+  /** Makes a pending subscriber active (or completed), with the confirmed details; false when they were not pending. */
   activate(confirmed: Subscriber): Promise<boolean>;
   /** Stops all mail to a subscriber at once; false when they were already stopped or unknown. */
   stop(id: string, status: 'unsubscribed' | 'bounced' | 'complained', at: string): Promise<boolean>;

@@ -18,6 +18,8 @@ export interface ConsentRecord {
 /** Keeps consent records. */
 export interface ConsentLog {
   record(subscriberId: string, consent: ConsentRecord): Promise<void>;
+  /** Deletes the record of one signup (a signup that lost a race for its address stored nobody). */
+  forget(subscriberId: string, at: string): Promise<void>;
 }
 
 /**

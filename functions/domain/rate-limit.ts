@@ -56,6 +56,8 @@ export interface RateLimiter {
    * `windowStart`, and returns the number of hits in that window so far, this one included.
    */
   hit(limit: RateLimit, subject: string, windowStart: Date): Promise<number>;
+  /** The hits on `subject` for `limit` in the window starting at `windowStart`, without counting one. */
+  count(limit: RateLimit, subject: string, windowStart: Date): Promise<number>;
 }
 
 /** A client or an address went over a limit; `retryAfterSeconds` says when the window ends. */

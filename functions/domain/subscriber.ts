@@ -19,6 +19,9 @@ export interface Subscriber {
   sendHour: number;
   status: SubscriberStatus;
   createdAt: string;
+  /** When the latest confirmation email was asked for (a signup or an allowed resend); it may not be sent yet. */
+  confirmationRequestedAt?: string | undefined;
+  /** When the mail service last accepted a confirmation email. */
   confirmationSentAt?: string | undefined;
   confirmedAt?: string | undefined;
   /** Index of the next course step to send. */
@@ -76,11 +79,44 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** True when the subscriber may receive a new confirmation email now (pending, and the resend window passed). */
+/** True when the subscriber may ask for a new confirmation email now (pending, and the resend window passed). */
 export function mayResendConfirmation(subscriber: Subscriber, now: Date, windowMs: number): boolean {
   if (subscriber.status !== 'pending') return false;
-  if (!subscriber.confirmationSentAt) return true;
-  return now.getTime() - Date.parse(subscriber.confirmationSentAt) >= windowMs;
+  const last = subscriber.confirmationRequestedAt ?? subscriber.confirmationSentAt;
+  if (!last) return true;
+  return now.getTime() - Date.parse(last) >= windowMs;
+}
+
+/** The details a person may change by signing up again. */
+export type SignupDetails = Pick<Subscriber, 'firstName' | 'timeZone' | 'sendHour'>;
+
+/**
+ * New details for a pending subscriber, asked for by a later signup of the same address (from anyone):
+ * kept aside and applied only by a click on the confirmation link that carries this change's id.
+ */
+export interface PendingChange extends SignupDetails {
+  id: string;
+  requestedAt: string;
+}
+
+/** The details of a signup, as a change to keep aside; undefined when they are what the subscriber has. */
+export function changeOfDetails(
+  subscriber: Subscriber,
+  details: SignupDetails,
+  id: string,
+  now: Date,
+): PendingChange | undefined {
+  const same =
+    subscriber.firstName === details.firstName &&
+    subscriber.timeZone === details.timeZone &&
+    subscriber.sendHour === details.sendHour;
+  return same ? undefined : { id, ...details, requestedAt: now.toISOString() };
+}
+
+/** The subscriber with a pending change's details applied (or as they are, without one). */
+export function withChange(subscriber: Subscriber, change: PendingChange | undefined): Subscriber {
+  if (!change) return subscriber;
+  return { ...subscriber, firstName: change.firstName, timeZone: change.timeZone, sendHour: change.sendHour };
 }
 
 /** The subscriber once confirmed: active, with the first step due. Only a pending subscriber changes. */

@@ -22,7 +22,19 @@ export const TOKEN_LIFETIME_SECONDS: Record<TokenPurpose, number | undefined> = 
   'console-session': 12 * 3600,
 };
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** A subscriber id, optionally with `~<change id>` (a confirm link that carries new details). */
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}(~[A-Za-z0-9_-]{1,64})?$/;
+
+/** The subject of a confirm token: the subscriber, and the pending change its click applies, if any. */
+export function confirmSubject(subscriberId: string, changeId?: string): string {
+  return changeId ? `${subscriberId}~${changeId}` : subscriberId;
+}
+
+/** Splits a confirm token's subject into the subscriber id and the change id it carries, if any. */
+export function readConfirmSubject(subject: string): { subscriberId: string; changeId?: string } {
+  const [subscriberId = '', changeId] = subject.split('~');
+  return changeId ? { subscriberId, changeId } : { subscriberId };
+}
 
 function mac(key: string, purpose: string, subscriberId: string, issuedAt: number): Buffer {
   return createHmac('sha256', key).update(`${purpose}|${subscriberId}|${issuedAt}`).digest();

@@ -4,7 +4,7 @@ import { consoleRoutes } from './console';
 import { toHttpError } from './errors';
 import { linkRoutes } from './links';
 import { manageRoutes } from './manage';
-import { type ClientAddress, securityHeaders } from './middleware';
+import { type ClientAddress, requireOrigin, securityHeaders } from './middleware';
 import { sendPage } from './pages';
 import { signupRoutes } from './signup';
 import { siteRoutes } from './site';
@@ -15,6 +15,8 @@ export interface AppOptions {
   signupFloorMs: number;
   /** The client's address, from the runtime's own connection info. */
   clientAddress: ClientAddress;
+  /** Cloud: the secret CloudFront sends in `x-origin-verify`; requests without it are refused. */
+  originSecret?: string | undefined;
 }
 
 /** The whole HTTP surface, as small sub-apps: site pages, the signup API, the links in emails, the manage page. */
@@ -22,6 +24,7 @@ export function createApp(deps: Deps, options: AppOptions): Hono {
   const siteOrigin = new URL(deps.settings.siteUrl).origin;
   const app = new Hono();
   app.use('*', securityHeaders());
+  if (options.originSecret) app.use('*', requireOrigin(options.originSecret));
   app.route('/', siteRoutes(deps));
   app.route(
     '/api',

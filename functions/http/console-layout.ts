@@ -4,8 +4,10 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import compiled from '../../templates/dist/compiled';
 import { escapeHtml } from '../domain/render';
 import type { Staff, StaffRole } from '../domain/staff';
+import { assetUrl } from './static-site';
 
 /** Markup that is already safe to put in a page (built by `h`). */
 export class Safe {
@@ -65,6 +67,12 @@ export interface ConsolePageParts {
   status?: ContentfulStatusCode;
 }
 
+/** The console's stylesheets under this build's fingerprinted names (the CDN caches them for a year). */
+const STYLESHEETS = {
+  site: assetUrl(compiled.pages, 'site.css'),
+  console: assetUrl(compiled.pages, 'console.css'),
+};
+
 /** Answers with a whole console page (never cached: it shows people's questions). */
 export function consolePage(c: Context, parts: ConsolePageParts): Response {
   const page = h`<!doctype html>
@@ -75,8 +83,8 @@ export function consolePage(c: Context, parts: ConsolePageParts): Response {
 <meta name="robots" content="noindex">
 <meta name="color-scheme" content="light dark">
 <title>${parts.title} · Expert console</title>
-<link rel="stylesheet" href="/assets/site.css">
-<link rel="stylesheet" href="/assets/console.css">
+<link rel="stylesheet" href="${STYLESHEETS.site}">
+<link rel="stylesheet" href="${STYLESHEETS.console}">
 </head>
 <body class="console">
 <a class="skip-link" href="#main">Skip to main content</a>

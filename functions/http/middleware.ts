@@ -1,7 +1,7 @@
 /** Rules that hold across routes: security headers, body limits, the cross-site refusal, the timing floor. */
+import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import { RequestError } from './errors';
 
 /** Largest request body the app reads. */
@@ -15,33 +15,73 @@ export function plausibleAddress(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= 64 ? value : undefined;
 }
 
+/**
+ * The viewer's address from CloudFront's `CloudFront-Viewer-Address` header (`<ip>:<port>`, IPv6 not
+ * bracketed). Trusted only behind requireOrigin: CloudFront writes it, and nothing else reaches the API.
+ */
+export function viewerAddress(header: string | undefined): string | undefined {
+  const colon = header?.lastIndexOf(':') ?? -1;
+  return header && colon > 0 ? plausibleAddress(header.slice(0, colon)) : undefined;
+}
+
+/**
+ * The headers of every answer, pages and API alike: a strict Content-Security-Policy (no inline script
+ * or style, same-origin resources), no referrer, no framing. The CDN's response headers policy sends the
+ * same ones on the static files (infra/site-edge.ts).
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
+    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Origin-Agent-Cluster': '?1',
+  // No referrer to any other site; the site's own form posts carry its Origin (under `no-referrer`
+  // browsers send `Origin: null`, which `isCrossSite` refuses).
+  'Referrer-Policy': 'same-origin',
+  'Strict-Transport-Security': 'max-age=15552000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'X-DNS-Prefetch-Control': 'off',
+  'X-Download-Options': 'noopen',
+  'X-Frame-Options': 'DENY',
+  'X-Permitted-Cross-Domain-Policies': 'none',
+  'X-XSS-Protection': '0',
+};
+
 /** Where a course email is shown as it was sent: its MJML styles are inline, so only there are they allowed. */
 export const EMAIL_VIEW_PREFIX = '/manage/emails/';
 
-const CSP = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'", (c: Context) => (c.req.path.startsWith(EMAIL_VIEW_PREFIX) ? "'unsafe-inline'" : '')],
-  imgSrc: ["'self'", 'data:'],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-  baseUri: ["'none'"],
-  objectSrc: ["'none'"],
-};
+/** Sends SECURITY_HEADERS on every answer (with inline styles allowed only in an email shown online). */
+export function securityHeaders(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+    if (c.req.path.startsWith(EMAIL_VIEW_PREFIX)) {
+      const csp = SECURITY_HEADERS['Content-Security-Policy'] as string;
+      c.res.headers.set(
+        'Content-Security-Policy',
+        csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+      );
+    }
+  };
+}
+
+/** The header CloudFront adds to every request it forwards to the API, with the deployment's secret. */
+export const ORIGIN_HEADER = 'x-origin-verify';
 
 /**
- * A strict Content-Security-Policy with no inline script (inline styles only in an email shown online),
- * no framing, same-origin resources. The Referrer-Policy `same-origin` sends no referrer to any other
- * site, and lets the site's own form posts carry the site's Origin (under `no-referrer` browsers send
- * `Origin: null`, which `isCrossSite` refuses).
+ * Refuses (403 `direct_access`) a request without the deployment's origin secret: it reached the API
+ * some way other than through the site's distribution (the default execute-api endpoint, say).
  */
-export function securityHeaders(): MiddlewareHandler {
-  return secureHeaders({
-    contentSecurityPolicy: CSP,
-    referrerPolicy: 'same-origin',
-    xFrameOptions: 'DENY',
-    crossOriginResourcePolicy: 'same-origin',
-  });
+export function requireOrigin(secret: string): MiddlewareHandler {
+  const expected = Buffer.from(secret);
+  return async (c, next) => {
+    const given = Buffer.from(c.req.header(ORIGIN_HEADER) ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new RequestError(403, 'direct_access', 'Use the course site.');
+    }
+    await next();
+  };
 }
 
 /** Refuses a body over `maxBytes` (default `MAX_BODY_BYTES`): with a 413 naming the limit, or with `onTooLarge`'s answer. */

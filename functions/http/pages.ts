@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Deps } from '../app/deps';
+import type { Deps, Settings } from '../app/deps';
 import { renderPage } from '../domain/render';
 import { TOKEN_LIFETIME_SECONDS } from '../domain/tokens';
 
@@ -45,9 +45,14 @@ const TITLES: Record<PageName, string> = {
 /** Days a confirmation link works, as the pages promise it. */
 const CONFIRM_LINK_DAYS = String(Math.round((TOKEN_LIFETIME_SECONDS.confirm ?? 0) / 86_400));
 
+/** What rendering a page needs: the compiled templates and the settings pages show. */
+export type PageDeps = Pick<Deps, 'templates'> & {
+  settings: Pick<Settings, 'postalAddress' | 'confirmResendMs'>;
+};
+
 /** Renders a precompiled page; every value is HTML-escaped except those named in `trusted`. */
 export function renderNamedPage(
-  deps: Pick<Deps, 'templates' | 'settings'>,
+  deps: PageDeps,
   name: PageName,
   values: Record<string, string> = {},
   trusted: ReadonlySet<string> = new Set(),
@@ -72,7 +77,7 @@ export function renderNamedPage(
 /** Answers with a page. */
 export function sendPage(
   c: Context,
-  deps: Pick<Deps, 'templates' | 'settings'>,
+  deps: PageDeps,
   name: PageName,
   status: ContentfulStatusCode = 200,
   values: Record<string, string> = {},

@@ -80,7 +80,7 @@ export function parseSignup(body: unknown): SignupBody {
 
 /** A token query parameter: present, short, and of the token alphabet, or undefined. */
 export function tokenParam(value: string | undefined): string | undefined {
-  return value && value.length <= 200 && /^[A-Za-z0-9._-]+$/.test(value) ? value : undefined;
+  return value && value.length <= 260 && /^[A-Za-z0-9._~-]+$/.test(value) ? value : undefined;
 }
 
 const DAYS_MESSAGE = 'Choose a pause of 1 to 14 days.';

@@ -72,7 +72,15 @@ export function toolDeps(dynamo: DynamoDBClient, tableName: string, now?: Date):
     config,
     { current: randomBytes(32).toString('base64url') },
     { dynamo: documentClient(dynamo), ses },
-    { clock: now ? { now: () => now } : systemClock, log: stderrLog },
+    {
+      clock: now ? { now: () => now } : systemClock,
+      log: stderrLog,
+      confirmations: {
+        enqueue: async () => {
+          throw new Error('this tool queues no confirmation');
+        },
+      },
+    },
   );
   deps.mailer = {
     send: async () => {

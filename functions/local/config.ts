@@ -29,6 +29,8 @@ export function localConfig(siteUrl: string, overrides: Partial<Config> = {}): C
     QUESTIONS_PER_DAY: 5,
     DISPATCH_QUEUE_URL: undefined,
     DISPATCH_WORKERS: 1,
+    CONFIRMATION_QUEUE_URL: undefined,
+    ORIGIN_SECRET: undefined,
     ...overrides,
   };
 }

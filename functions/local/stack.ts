@@ -18,6 +18,7 @@ import { createTableInput } from '../adapters/dynamo-table';
 import type { Deps, Log } from '../app/deps';
 import { dispatchDue } from '../app/dispatch-due';
 import { sweepOpenQuestions } from '../app/inbound/sweep-open-questions';
+import { sendConfirmation } from '../app/send-confirmation';
 import { createDeps } from '../compose';
 import type { Config } from '../config';
 import type { SigningKeys } from '../domain/tokens';
@@ -25,6 +26,7 @@ import { createApp } from '../http/app';
 import { plausibleAddress } from '../http/middleware';
 import { TravelClock } from './clock';
 import { localConfig } from './config';
+import { LocalConfirmationQueue } from './confirmation-queue';
 import { createDevRoutes } from './dev-routes';
 import { SesEventFeed } from './ses-feed';
 import { type LocalSmtp, startSmtpServer } from './smtp';
@@ -57,6 +59,8 @@ export interface LocalStackOptions {
    * SES would, a moment later); 'manual' only after each dispatch run and on `sesEvents.settle()` (tests).
    */
   sesEvents?: 'timer' | 'manual';
+  /** Sends per second the SES stand-in accepts before it throttles, as SES does (`LOCAL_SES_MAX_RATE`). */
+  sesMaxRate?: number;
 }
 
 /** A running local stack. */
@@ -68,6 +72,8 @@ export interface LocalStack {
   clients: { dynamo: DynamoDBDocumentClient; ses: SESv2Client };
   /** The DELIVERY events of sent emails, on their way to the SES events handler. */
   sesEvents: Pick<SesEventFeed, 'flush' | 'settle'>;
+  /** Where signups leave their confirmation emails; `drained()` waits until all of them are sent. */
+  confirmations: LocalConfirmationQueue;
   stop(): Promise<void>;
 }
 
@@ -183,6 +189,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sesPort: ports.ses,
     dataDir: options.dataDir,
     separateProcess: options.separateStandIns,
+    sesMaxRate: options.sesMaxRate,
   });
   const clients = localClients(standIns.dynamoUrl, standIns.sesUrl);
   const web = await listenFirst(ports.app, host);
@@ -191,11 +198,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await ensureTable(clients.raw, config.TABLE_NAME);
   const clock = new TravelClock();
   const log = options.log ?? consoleLog;
-  const deps = createDeps(config, await signingKeys(options.dataDir), clients, { clock, log });
+  const confirmations = new LocalConfirmationQueue({
+    ratePerSecond: config.MAX_SEND_RATE,
+    log,
+  });
+  const deps = createDeps(config, await signingKeys(options.dataDir), clients, { clock, log, confirmations });
   const feed = new SesEventFeed(deps);
   deps.mailer = feed.wrap(deps.mailer);
   const feedTimer =
     options.sesEvents === 'manual' ? undefined : setInterval(() => void feed.flush().catch(() => {}), 250);
+  confirmations.consume((request) => sendConfirmation(deps, request));
   web.mount(localApp(deps, config, clock, feed));
   const smtp: LocalSmtp = await startSmtpServer(deps, ports.smtp, host);
   const stopDispatcher = startDispatcher(deps, options.dispatchIntervalMs ?? 5000, log, feed);
@@ -211,9 +223,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     config,
     clients: { dynamo: clients.dynamo, ses: clients.ses },
     sesEvents: feed,
+    confirmations,
     async stop() {
       clearInterval(feedTimer);
       await stopDispatcher();
+      await confirmations.stop();
       await Promise.all([closeServer(web.server), smtp.close()]);
       await standIns.stop();
       clients.raw.destroy();

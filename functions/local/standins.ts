@@ -4,7 +4,7 @@
  * as DynamoDB and SES are other machines in the cloud (the throughput benchmarks use that).
  */
 import { fork } from 'node:child_process';
-import type { Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,11 @@ export interface StandInOptions {
   /** Folder for the DynamoDB data; in-memory when omitted. */
   dataDir?: string | undefined;
   separateProcess?: boolean;
+  /**
+   * Sends per second SES accepts (`LOCAL_SES_MAX_RATE`): beyond it a send gets SES's own throttling
+   * error, as an account at its maximum send rate does. Unlimited when omitted.
+   */
+  sesMaxRate?: number | undefined;
 }
 
 /** Running stand-ins. */
@@ -55,15 +60,62 @@ async function startInline(options: StandInOptions): Promise<StandIns> {
     updateTableMs: 0,
   });
   const dynamoPort = await listen(dynamoServer, options.dynamoPort, options.host);
-  const sesServer = await sesLocal({ host: options.host, port: options.sesPort });
+  const limited = options.sesMaxRate !== undefined;
+  const sesServer = await sesLocal({ host: options.host, port: limited ? 0 : options.sesPort });
   const sesPort = (sesServer.address() as AddressInfo).port;
+  const proxy = limited ? sendRateLimit(options.host, sesPort, options.sesMaxRate as number) : undefined;
+  const publicSesPort = proxy ? await listen(proxy, options.sesPort, options.host) : sesPort;
   return {
     dynamoUrl: `http://${options.host}:${dynamoPort}`,
-    sesUrl: `http://${options.host}:${sesPort}`,
+    sesUrl: `http://${options.host}:${publicSesPort}`,
     stop: async () => {
-      await Promise.all([closeServer(sesServer), closeServer(dynamoServer)]);
+      await Promise.all([
+        closeServer(sesServer),
+        closeServer(dynamoServer),
+        proxy ? closeServer(proxy) : undefined,
+      ]);
     },
   };
+}
+
+/** The path of SES v2's SendEmail. */
+const SEND_EMAIL = /^\/v2\/email\/outbound-emails\/?(\?|$)/;
+
+/**
+ * A proxy in front of the SES stand-in that accepts at most `maxPerSecond` sends in any one-second
+ * window and answers the rest as SES does at the account's maximum send rate: 429,
+ * `TooManyRequestsException`, "Maximum sending rate exceeded." Everything else passes through.
+ */
+function sendRateLimit(host: string, upstreamPort: number, maxPerSecond: number): Server {
+  const accepted: number[] = [];
+  return createServer((req, res) => {
+    if (req.method === 'POST' && SEND_EMAIL.test(req.url ?? '')) {
+      const now = performance.now();
+      while (accepted.length > 0 && (accepted[0] as number) <= now - 1000) accepted.shift();
+      if (accepted.length >= maxPerSecond) {
+        req.resume();
+        res.writeHead(429, {
+          'content-type': 'application/json',
+          'x-amzn-errortype': 'TooManyRequestsException',
+        });
+        res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
+        return;
+      }
+      accepted.push(now);
+    }
+    const upstream = request(
+      { host, port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
+  });
 }
 
 async function startChild(options: StandInOptions): Promise<StandIns> {

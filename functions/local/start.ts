@@ -13,11 +13,29 @@ function port(name: string, fallback: number): number {
   return parsed;
 }
 
+/** `LOCAL_SES_MAX_RATE=N`: the SES stand-in throttles beyond N sends a second, and the app paces to N. */
+function sesMaxRate(): number | undefined {
+  const value = process.env.LOCAL_SES_MAX_RATE;
+  if (value === undefined || value === '') return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    console.error(
+      `LOCAL_SES_MAX_RATE must be a whole number of sends per second (1 or more), got "${value}"`,
+    );
+    process.exit(1);
+  }
+  return parsed;
+}
+
 // Lambda runs Node 22; the SDK's warning about this machine's Node 20 is noise for a local run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+const maxRate = sesMaxRate();
 const stack = await startLocalStack({
+  sesMaxRate: maxRate,
+  // The account's send rate is what SES allows: the app paces its sends to it.
+  config: maxRate ? { MAX_SEND_RATE: maxRate } : {},
   dataDir,
   ports: {
     app: port('PORT', 3000),
@@ -32,7 +50,7 @@ console.log(`
   It's not about you: running locally
 
   Landing page + API   ${stack.urls.app}
-  Sent email (SES)     ${stack.urls.ses}
+  Sent email (SES)     ${stack.urls.ses}${maxRate ? `   throttles beyond ${maxRate} sends/s (LOCAL_SES_MAX_RATE)` : ''}
   DynamoDB (dynalite)  ${stack.urls.dynamo}   data in ${dataDir}
   Inbound mail (SMTP)  ${stack.urls.smtp}   replies to reply+…@${stack.config.REPLY_DOMAIN}; expert: ${stack.config.EXPERT_ADDRESS}
   Expert console       ${stack.urls.app}/console   experts ${stack.deps.settings.expertAddresses.join(', ')}; operator ${stack.deps.settings.operatorAddresses.join(', ')} (sign-in links arrive in the SES stand-in)

@@ -6,6 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { templates } from '../../functions/compose';
+import { staticSiteFiles } from '../../functions/http/static-site';
 import manifest from '../../templates/course.json' with { type: 'json' };
 
 const { values } = parseArgs({
@@ -34,7 +37,18 @@ const courseEmails = manifest.emails.length; // confirmation + every course step
 const questions = questionRate;
 const outboundPerQuestion = 3; // acknowledgement, expert notification, answer
 const inboundPerQuestion = 2; // the question and the expert's reply
-const apiRequests = 6; // landing page, its CSS and script, signup, confirm link, one unsubscribe or page view
+// The landing page and its assets come from CloudFront's cache; the API sees the rest.
+const apiRequests = 3; // signup, confirm link, one unsubscribe or page view
+// Visitors per subscriber (one in three signs up) and what a first visit downloads, compressed.
+const visitsPerSubscriber = 3;
+const firstVisitBytes = staticSiteFiles({
+  templates,
+  settings: { postalAddress: '1 Example Street, Springfield', confirmResendMs: 15 * 60_000 },
+})
+  .filter((file) => file.path !== '/check-inbox')
+  .reduce((sum, file) => sum + gzipSync(file.body).byteLength + 400, 0);
+const edgeRequests = subscribers * (visitsPerSubscriber * 3 + apiRequests);
+const edgeBytes = subscribers * visitsPerSubscriber * firstVisitBytes;
 const month = 30 * 24 * 3600;
 const dispatcherRuns = month / 300; // every 5 minutes
 const shards = 8;
@@ -42,40 +56,45 @@ const alarms = 4; // infra: API 5xx, dead letters, SES bounce rate and complaint
 // SQS: the tick's batch send, each worker's receive and delete per shard, and the Lambda poller's
 // long polls (about five at a time, 20 s each) on the dispatch queue.
 const sqsRequests = dispatcherRuns * (Math.ceil(shards / 10) + shards * 2) + (5 * month) / 20;
+// Confirmations ride the dispatch queue (no poller of their own): a send, a receive and a delete each.
+const confirmationSqsRequests = subscribers * 3;
 
 const emails = subscribers * (courseEmails + questions * outboundPerQuestion);
 const inbound = subscribers * questions * inboundPerQuestion;
-// Every email's DELIVERY event reaches the SES events function (EventBridge's default bus carries AWS
-// service events free): it resets the transient-bounce count and files the delivery fact the figures read.
-const deliveryEvents = emails;
-// The operator's figures besides deliveries: signup (fact and first/last day), confirmation, exit, per
-// subscriber; the question and its answer.
-const factWrites = subscribers * 4 + subscribers * questions * 2;
 
 // DynamoDB: the measured writes and reads per email, plus the due-index write each advance makes (KEYS_ONLY
 // index: the record changes its key, a delete and a put), signup and confirm writes, and idle polling.
+// Every email's DELIVERY event reaches the SES events function (EventBridge's default bus carries AWS
+// service events free): it resets the transient-bounce count and files the delivery fact the figures read.
+const deliveryEvents = emails;
+// The operator's figures besides deliveries: signup (fact, first/last day), confirmation, exit; question, answer.
+const factWrites = subscribers * 4 + subscribers * questions * 2;
 const writeUnits =
   emails * (measured.perEmail.dynamoWrites + 2) +
-  subscribers * (3 + 2) +
+  // signup: three counters, profile, pointer, consent; sent: stamp, counter; confirm: activate, send.
+  subscribers * (6 + 2 + 2) +
   subscribers * questions * 4 +
   deliveryEvents * measured.perDeliveryEvent.dynamoWrites +
   factWrites;
 const readUnits =
   emails * (measured.perEmail.dynamoReads + measured.perEmail.queryPages) +
-  subscribers * 4 +
+  // signup: suppression, address, day's confirmations; sender: profile, counter; confirm: profile.
+  subscribers * 6 +
   dispatcherRuns * shards * 0.5 +
   deliveryEvents * measured.perDeliveryEvent.dynamoReads;
 
 // Lambda: API at ~60 ms, the dispatcher's fixed runs at ~250 ms plus ~15 ms of billed time per email
 // (8 workers overlap its ~5 requests of 10–40 ms), inbound at ~300 ms per message; 256 MB each.
+// A dispatch worker sends each confirmation, at ~100 ms per signup.
 const gbSeconds =
   0.25 *
   (subscribers * apiRequests * 0.06 +
+    subscribers * 0.1 +
     dispatcherRuns * 0.25 +
     emails * 0.015 +
     inbound * 0.3 +
     deliveryEvents * 0.03);
-const invocations = subscribers * apiRequests + dispatcherRuns + inbound + deliveryEvents;
+const invocations = subscribers * apiRequests + subscribers + dispatcherRuns + inbound + deliveryEvents;
 const logBytes = invocations * 350 + emails * 250 + subscribers * apiRequests * 200;
 
 const lines: [string, number][] = [
@@ -98,13 +117,24 @@ const lines: [string, number][] = [
     (logBytes / 1e9) * (prices.cloudwatch.logsIngestedPerGb + prices.cloudwatch.logsStoredPerGbMonth) +
       alarms * prices.cloudwatch.alarmPerMonth,
   ],
-  ['SQS (dispatch fan-out)', (sqsRequests / 1e6) * prices.sqs.requestsPerMillion],
+  [
+    'SQS (dispatch, confirmations)',
+    ((sqsRequests + confirmationSqsRequests) / 1e6) * prices.sqs.requestsPerMillion,
+  ],
+  [
+    'CloudFront (site and API)',
+    (edgeRequests / 10_000) * prices.cloudfront.httpsRequestsPer10000 +
+      (edgeBytes / 1e9) * prices.cloudfront.dataOutPerGb,
+  ],
   [
     'Secrets Manager',
     prices.secretsManager.secretPerMonth +
       (dispatcherRuns / 10 / 10_000) * prices.secretsManager.callsPer10000,
   ],
-  ['S3 (raw inbound mail)', (inbound / 1000) * prices.s3.putPer1000],
+  [
+    'S3 (raw inbound mail, site)',
+    (inbound / 1000) * prices.s3.putPer1000 + (edgeRequests / 1000 / 100) * prices.s3.getPer1000,
+  ],
 ];
 const total = lines.reduce((sum, [, cost]) => sum + cost, 0);
 const floor = lines[0]![1] + lines[1]![1];

@@ -5,6 +5,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -16,6 +17,7 @@ import { templates } from '../../functions/compose';
 import type { Mailer } from '../../functions/domain/ports';
 import { renderEmail } from '../../functions/domain/render';
 import { confirmSubscriber, newSubscriber } from '../../functions/domain/subscriber';
+import { createApp } from '../../functions/http/app';
 import { sampleValues } from '../../functions/local/email-preview';
 import { type LocalStack, startLocalStack } from '../../functions/local/stack';
 import { ALIASES, LAMBDA_ESBUILD } from '../../infra/lambda-bundling';
@@ -445,6 +447,164 @@ async function workersBench(): Promise<void> {
   }
 }
 
+/**
+ * Sequential DynamoDB round trips of one signup, counted by a wrapper around the document client: each
+ * request's depth is one more than the deepest request that had finished when it started (it may have
+ * waited for it), and a signup's round trips are the deepest request's depth. Requests started together
+ * share a depth. The confirmation queue is not consumed here: its work is off the request path.
+ */
+async function signupRoundTripsBench(): Promise<void> {
+  const stack = await startLocalStack({
+    ports: { app: 0, dynamo: 0, ses: 0, smtp: 0 },
+    dispatchIntervalMs: false,
+    log: quiet,
+  });
+  let finished: number[] = [];
+  let requests = 0;
+  let rounds = 0;
+  stack.clients.dynamo.middlewareStack.add(
+    (next) => async (args) => {
+      const depth = 1 + Math.max(0, ...finished);
+      requests += 1;
+      rounds = Math.max(rounds, depth);
+      try {
+        return await next(args);
+      } finally {
+        finished.push(depth);
+      }
+    },
+    { step: 'initialize', name: 'roundTripCounter' },
+  );
+  const queued: unknown[] = [];
+  const deps = {
+    ...stack.deps,
+    confirmations: { enqueue: async (request: unknown) => void queued.push(request) },
+  };
+  const app = createApp(deps, { signupFloorMs: 0, clientAddress: () => '192.0.2.1' });
+  const measure = async (label: string, email: string, firstName = 'Rae') => {
+    const counts: [number, number][] = [];
+    for (let i = 0; i < 20; i++) {
+      rounds = 0;
+      requests = 0;
+      finished = [];
+      const address = email.replace('#', String(i));
+      await app.request('/api/subscribe', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: address, firstName, timeZone: 'UTC' }),
+      });
+      counts.push([rounds, requests]);
+    }
+    const worst = counts.reduce((a, b) => (b[0] > a[0] ? b : a));
+    console.log(`| ${label} | ${worst[0]} | ${worst[1]} |`);
+  };
+  try {
+    console.log(
+      '\n## DynamoDB round trips of one signup (request path only; the email is sent from the queue)',
+    );
+    console.log('| signup | sequential round trips | requests |\n| --- | --- | --- |');
+    await measure('new address', 'rt-new-#@example.com');
+    await measure('pending address, within the resend window', 'rt-new-#@example.com');
+    stack.clock.moveTo(new Date(stack.clock.now().getTime() + 16 * 60_000));
+    await measure('pending address after the window, new name', 'rt-new-#@example.com', 'Ray');
+    console.log(`(${queued.length} confirmation requests queued by the ${3 * 20} signups above)`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Posts one signup from `localAddress`; resolves with the status and the milliseconds it took. */
+function postFrom(url: URL, localAddress: string, body: string): Promise<{ status: number; ms: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/api/subscribe',
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * `npm run bench -- spike`: 1,000 signups of new addresses from 100 loopback clients (127.0.0.1-100, ten
+ * each: the per-client limit) arriving evenly within 30 s, against an SES stand-in that accepts 5 sends
+ * a second (LOCAL_SES_MAX_RATE=5), with the cloud's timing floor (300 ms).
+ */
+async function spikeBench(): Promise<void> {
+  const signups = 1000;
+  const clients = 100;
+  const windowMs = 30_000;
+  const stack = await startLocalStack({
+    separateStandIns: true,
+    ports: { app: 0, dynamo: 0, ses: 0, smtp: 0 },
+    host: '127.0.0.1',
+    dispatchIntervalMs: false,
+    log: quiet,
+    sesMaxRate: 5,
+    config: { MAX_SEND_RATE: 5, SIGNUPS_PER_CLIENT: 10, SIGNUP_FLOOR_MS: 300 },
+  });
+  try {
+    const url = new URL(stack.urls.app.replace('localhost', '127.0.0.1'));
+    const started = performance.now();
+    const answers = await Promise.all(
+      Array.from({ length: signups }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, (i * windowMs) / signups));
+        const body = JSON.stringify({ email: `spike-${i}@example.com`, firstName: 'Sky', timeZone: 'UTC' });
+        return postFrom(url, `127.0.0.${(i % clients) + 1}`, body);
+      }),
+    );
+    const answered = (performance.now() - started) / 1000;
+    await stack.confirmations.drained();
+    const allSent = (performance.now() - started) / 1000;
+    const store = (await (await fetch(`${stack.urls.ses}/store`)).json()) as {
+      emails: { destination: { to: string[] } }[];
+    };
+    const perAddress = new Map<string, number>();
+    for (const email of store.emails) {
+      for (const to of email.destination.to) perAddress.set(to, (perAddress.get(to) ?? 0) + 1);
+    }
+    const statuses = new Map<number, number>();
+    for (const { status } of answers) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
+    const pct = (p: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+    const counts = new Map<number, number>();
+    for (let i = 0; i < signups; i++) {
+      const n = perAddress.get(`spike-${i}@example.com`) ?? 0;
+      counts.set(n, (counts.get(n) ?? 0) + 1);
+    }
+    console.log(
+      `\n## Launch spike: ${signups} signups from ${clients} loopback clients within 30 s, SES at 5 sends/s`,
+    );
+    console.log(
+      `answers: ${[...statuses].map(([status, n]) => `${n} × ${status}`).join(', ')} (all within ${fmt(answered, 1)} s)`,
+    );
+    console.log(
+      `latency: p50 ${fmt(pct(0.5))} ms, p99 ${fmt(pct(0.99))} ms, max ${fmt(latencies.at(-1) ?? 0)} ms (floor 300 ms)`,
+    );
+    console.log(
+      `every confirmation sent ${fmt(allSent, 1)} s after the first signup (${fmt(signups / 5)} s is the floor at 5/s)`,
+    );
+    console.log(
+      `confirmations per address: ${[...counts].map(([n, addresses]) => `${addresses} addresses got ${n}`).join(', ')}; dead letters: ${stack.confirmations.deadLetters.length}`,
+    );
+  } finally {
+    await stack.stop();
+  }
+}
+
 // `npm run bench -- dispatch` runs one section; no argument runs them all.
 const only = process.argv[2];
 const sections: [string, () => Promise<void>][] = [
@@ -454,6 +614,8 @@ const sections: [string, () => Promise<void>][] = [
   ['dispatch', dispatchBench],
   ['api', apiBench],
   ['workers', workersBench],
+  ['signup', signupRoundTripsBench],
+  ['spike', spikeBench],
   [
     'pacing',
     async () => {

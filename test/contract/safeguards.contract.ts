@@ -61,4 +61,15 @@ export function safeguardsContract(make: MakePorts): void {
     expect(await limiter.hit({ ...limit, name: 'ip-day' }, 'client-a', window)).toBe(1);
     expect(await limiter.hit(limit, 'client-a', new Date(at(10)))).toBe(1);
   });
+
+  it('reads a count without adding a hit', async () => {
+    const { limiter } = (await make()).safeguards;
+    const window = new Date(at(0));
+    expect(await limiter.count(limit, 'client-a', window)).toBe(0);
+    await limiter.hit(limit, 'client-a', window);
+    await limiter.hit(limit, 'client-a', window);
+    expect(await limiter.count(limit, 'client-a', window)).toBe(2);
+    expect(await limiter.count(limit, 'client-a', window)).toBe(2);
+    expect(await limiter.count(limit, 'client-b', window)).toBe(0);
+  });
 }

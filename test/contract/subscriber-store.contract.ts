@@ -69,37 +69,67 @@ function signupAndStop(make: MakePorts): void {
     for (const id of ids.filter((id) => id !== winner)) expect(await subscribers.get(id)).toBeUndefined();
   });
 
-  it('stamps a confirmation email once per window, with only name, zone and hour changed', async () => {
+  it('takes the resend window of a pending subscriber once per window, changing nothing else', async () => {
     const { subscribers } = await make();
     await subscribers.create(pending('ann'));
-    expect(await subscribers.stampConfirmationSent('ann', at(0), at(0))).toBe(true);
-    expect(await subscribers.stampConfirmationSent('ann', at(5), at(-10))).toBe(false);
-    expect(await subscribers.stampConfirmationSent('ann', at(5), at(0))).toBe(false);
-    const details = { firstName: 'Anne', timeZone: 'Europe/Paris', sendHour: 7, email: 'x@example.com' };
-    expect(
-      await subscribers.stampConfirmationSent('ann', at(20), at(5), { ...details, status: 'active' }),
-    ).toBe(true);
-    expect(await subscribers.get('ann')).toEqual({
-      ...pending('ann'),
-      firstName: 'Anne',
-      timeZone: 'Europe/Paris',
-      sendHour: 7,
-      confirmationSentAt: at(20),
-    });
+    expect(await subscribers.requestConfirmation('ann', at(0), at(0))).toBe(true);
+    expect(await subscribers.requestConfirmation('ann', at(5), at(-10))).toBe(false);
+    expect(await subscribers.requestConfirmation('ann', at(5), at(0))).toBe(false);
+    expect(await subscribers.requestConfirmation('ann', at(20), at(5))).toBe(true);
+    expect(await subscribers.get('ann')).toEqual({ ...pending('ann'), confirmationRequestedAt: at(20) });
   });
 
-  it('stamps no confirmation for a subscriber who is not pending, or unknown', async () => {
+  it('takes no resend window for a subscriber who is not pending, or unknown', async () => {
     const { subscribers } = await make();
     await storeActive(subscribers, 'ann');
-    expect(await subscribers.stampConfirmationSent('ann', at(1), at(1))).toBe(false);
-    expect(await subscribers.stampConfirmationSent('nobody', at(1), at(1))).toBe(false);
+    expect(await subscribers.requestConfirmation('ann', at(1), at(1))).toBe(false);
+    expect(await subscribers.requestConfirmation('nobody', at(1), at(1))).toBe(false);
   });
 
-  it('lets exactly one of two racing confirmation stamps through', async () => {
+  it('lets exactly one of two racing resend requests through', async () => {
     const { subscribers } = await make();
     await subscribers.create(pending('ann'));
-    const stamp = () => subscribers.stampConfirmationSent('ann', at(1), at(1));
-    expect(await winners([stamp(), stamp()], true)).toBe(1);
+    const request = () => subscribers.requestConfirmation('ann', at(1), at(1));
+    expect(await winners([request(), request()], true)).toBe(1);
+  });
+
+  it('stamps a sent confirmation on a pending subscriber only', async () => {
+    const { subscribers } = await make();
+    await subscribers.create(pending('ann'));
+    await storeActive(subscribers, 'bob');
+    await subscribers.stampConfirmationSent('ann', at(3));
+    await subscribers.stampConfirmationSent('bob', at(3));
+    await subscribers.stampConfirmationSent('nobody', at(3));
+    expect((await subscribers.get('ann'))?.confirmationSentAt).toBe(at(3));
+    expect((await subscribers.get('bob'))?.confirmationSentAt).toBeUndefined();
+    expect(await subscribers.get('nobody')).toBeUndefined();
+  });
+
+  it('keeps pending changes aside by id, leaving the profile as it was', async () => {
+    const { subscribers } = await make();
+    await subscribers.create(pending('ann'));
+    const change = {
+      id: 'c1',
+      firstName: 'Mallory',
+      timeZone: 'Asia/Tokyo',
+      sendHour: 3,
+      requestedAt: at(20),
+    };
+    await subscribers.addPendingChange('ann', change);
+    await subscribers.addPendingChange('ann', { ...change, id: 'c2', firstName: 'Anne' });
+    expect(await subscribers.getPendingChange('ann', 'c1')).toEqual(change);
+    expect((await subscribers.getPendingChange('ann', 'c2'))?.firstName).toBe('Anne');
+    expect(await subscribers.getPendingChange('ann', 'c3')).toBeUndefined();
+    expect(await subscribers.getPendingChange('bob', 'c1')).toBeUndefined();
+    expect(await subscribers.get('ann')).toEqual(pending('ann'));
+  });
+
+  it('activates with the confirmed details, which may differ from those stored at signup', async () => {
+    const { subscribers } = await make();
+    await subscribers.create(pending('ann'));
+    const active = { ...confirmed(pending('ann')), firstName: 'Anne', timeZone: 'Europe/Paris', sendHour: 6 };
+    expect(await subscribers.activate(active)).toBe(true);
+    expect(await subscribers.get('ann')).toEqual(active);
   });
 
   it('activates a pending subscriber once, onto the due index', async () => {

@@ -227,9 +227,9 @@ describe('the landing page itself', () => {
     expect(network.filter((url) => new URL(url).origin !== app)).toEqual([]);
     expect(network.map((url) => new URL(url).pathname).sort()).toEqual([
       '/',
-      '/assets/browser-zone.js',
-      '/assets/signup.js',
-      '/assets/site.css',
+      expect.stringMatching(/^\/assets\/browser-zone\.[0-9a-f]{10}\.js$/),
+      expect.stringMatching(/^\/assets\/signup\.[0-9a-f]{10}\.js$/),
+      expect.stringMatching(/^\/assets\/site\.[0-9a-f]{10}\.css$/),
     ]);
     const total = [...bytes.values()].reduce((sum, size) => sum + size, 0);
     expect(total).toBeGreaterThan(0);

@@ -67,7 +67,7 @@ describe('GET /manage shows where the subscriber is and changes nothing', () => 
     for (const action of ['update', 'pause', 'resume', 'restart'])
       expect(html).toContain(`name="action" value="${action}"`);
     expect(html).toMatch(/href="http:\/\/localhost:3000\/unsubscribe\?token=[^"]+">Unsubscribe<\/a>/);
-    expect(html).toContain('<script src="/assets/manage.js" defer></script>');
+    expect(html).toMatch(/<script src="\/assets\/manage\.[0-9a-f]{10}\.js" defer><\/script>/);
     expect(snapshot(m)).toEqual(before);
   });
 

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSubscriber } from '../../functions/domain/subscriber';
 import {
   activeSubscriber,
   emailsTo,
@@ -23,6 +24,7 @@ describe('the dispatch Lambdas fan out over the due-index shards, against the st
   let stack: TestStack;
   let sqs: Server;
   const enqueued: { QueueUrl: string; Entries: { Id: string; MessageBody: string }[] }[] = [];
+  const requeued: { MessageBody: string; DelaySeconds?: number }[] = [];
   let tick: () => Promise<Record<string, unknown>>;
   let worker: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -36,8 +38,14 @@ describe('the dispatch Lambdas fan out over the due-index shards, against the st
       });
       req.on('end', () => {
         const request = JSON.parse(body);
-        enqueued.push(request);
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        if (!request.Entries) {
+          // SendMessage: a confirmation queued again.
+          requeued.push(request);
+          const md5 = createHash('md5').update(request.MessageBody).digest('hex');
+          return res.end(JSON.stringify({ MessageId: 'r1', MD5OfMessageBody: md5 }));
+        }
+        enqueued.push(request);
         res.end(
           JSON.stringify({
             Successful: request.Entries.map((e: { Id: string; MessageBody: string }) => ({
@@ -95,5 +103,24 @@ describe('the dispatch Lambdas fan out over the due-index shards, against the st
       context,
     );
     expect(result.batchItemFailures).toEqual([]);
+  });
+
+  it('sends a confirmation a signup queued there, once, however often the message comes', async () => {
+    const subscriber = newSubscriber(
+      stack.deps.newId(),
+      { email: 'queued@example.com', firstName: 'Quinn', timeZone: 'UTC', sendHour: 8 },
+      stack.clock.now(),
+    );
+    expect(await stack.deps.store.create(subscriber)).toBe(true);
+    const body = JSON.stringify({
+      confirmation: { subscriberId: subscriber.id, requestedAt: subscriber.createdAt },
+    });
+    const results = [await worker(sqsEvent(body), context), await worker(sqsEvent(body), context)];
+    expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    const sent = await emailsTo(stack, 'queued@example.com');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.body.text).toContain('/confirm?token=');
+    expect((await stack.deps.store.get(subscriber.id))?.confirmationSentAt).toBeDefined();
+    expect(requeued).toEqual([]);
   });
 });

@@ -1,10 +1,14 @@
 /**
  * The Lambda bundles exactly as CDK builds them (CourseFunction → esbuild with infra/lambda-bundling.ts):
- * what is in them, and the API bundle answering a signup against the stand-ins in a fresh Node process,
- * with nothing but environment variables for credentials, as in Lambda.
+ * what is in them, and the API bundle answering a signup (and the worker bundle sending its queued
+ * confirmation) against the stand-ins in a fresh Node process, with nothing but environment variables for
+ * credentials, as in Lambda.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -78,10 +82,33 @@ describe('the Lambda bundles CDK builds', () => {
 
   describe('the API bundle in a fresh Node process', () => {
     let stack: TestStack;
+    let sqs: Server;
+    let queueUrl: string;
+    /** What the API bundle put on the queue, with the Authorization header it signed. */
+    const queued: { body: string; authorization: string }[] = [];
     beforeAll(async () => {
       stack = await startTestStack();
+      // A minimal SQS SendMessage stand-in (JSON protocol).
+      sqs = createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk) => {
+          body += chunk;
+        });
+        req.on('end', () => {
+          const { MessageBody } = JSON.parse(body) as { MessageBody: string };
+          queued.push({ body: MessageBody, authorization: String(req.headers.authorization) });
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+          const md5 = createHash('md5').update(MessageBody).digest('hex');
+          res.end(JSON.stringify({ MessageId: `q${queued.length}`, MD5OfMessageBody: md5 }));
+        });
+      });
+      await new Promise<void>((resolve) => sqs.listen(0, '127.0.0.1', resolve));
+      queueUrl = `http://127.0.0.1:${(sqs.address() as AddressInfo).port}/123456789012/dispatch`;
     });
-    afterAll(() => stack.stop());
+    afterAll(async () => {
+      sqs.close();
+      await stack.stop();
+    });
 
     /** API Gateway's (HTTP API, payload 2.0) event for a JSON signup. */
     const signupEvent = (email: string, sourceIp: string) => ({
@@ -103,22 +130,34 @@ describe('the Lambda bundles CDK builds', () => {
      * Imports the API bundle in a new Node process with only `env` (no HOME: nothing may be read from
      * ~/.aws) and hands it `event`, as Lambda would; returns the handler's status and body.
      */
-    async function invokeBundle(env: Record<string, string | undefined>, event: unknown) {
-      const script = `const { handler } = await import(${JSON.stringify(bundles.api)});
-const result = await handler(${JSON.stringify(event)}, {});
-process.stdout.write(JSON.stringify({ statusCode: result.statusCode, body: result.body }));`;
+    async function invokeBundle(
+      env: Record<string, string | undefined>,
+      event: unknown,
+      bundle = bundles.api,
+    ) {
+      const script = `const { handler } = await import(${JSON.stringify(bundle)});
+const result = await handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => 300000 });
+process.stdout.write(JSON.stringify({ statusCode: result.statusCode, body: result.body, failures: result.batchItemFailures }));`;
       const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
         env: { PATH: process.env.PATH, SIGNUP_FLOOR_MS: '0', ...env } as NodeJS.ProcessEnv,
       });
-      return JSON.parse(stdout) as { statusCode: number; body: string };
+      return JSON.parse(stdout) as { statusCode: number; body: string; failures?: unknown[] };
     }
 
-    it('answers a signup and sends the confirmation through the stand-ins, signing with environment credentials', async () => {
-      const result = await invokeBundle(
-        lambdaEnvironment(stack),
-        signupEvent('bundle@example.com', '203.0.113.9'),
-      );
+    it('answers a signup and queues its confirmation, which the worker bundle sends, signing with environment credentials', async () => {
+      const env = lambdaEnvironment(stack, {
+        CONFIRMATION_QUEUE_URL: queueUrl,
+        DISPATCH_QUEUE_URL: queueUrl,
+      });
+      const result = await invokeBundle(env, signupEvent('bundle@example.com', '203.0.113.9'));
       expect(result.statusCode, result.body).toBe(202);
+      expect(await emailsTo(stack, 'bundle@example.com')).toHaveLength(0);
+      expect(queued).toHaveLength(1);
+      expect(queued[0]!.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=local\//);
+      expect(queued[0]!.body).not.toContain('bundle@example.com');
+      const record = { messageId: 'm1', body: queued[0]!.body, attributes: { ApproximateReceiveCount: '1' } };
+      const worker = await invokeBundle(env, { Records: [record] }, bundles['dispatch-worker']);
+      expect(worker.failures).toEqual([]);
       const sent = await emailsTo(stack, 'bundle@example.com');
       expect(sent).toHaveLength(1);
       expect(sent[0]!.subject).toMatch(/confirm/i);

@@ -10,6 +10,17 @@ import type { IConstruct } from 'constructs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** A full deployment context: every required key, a hosted zone and an alarm address. */
+export const EXAMPLE_CONTEXT = {
+  domain: 'course.example.com',
+  fromAddress: 'course@course.example.com',
+  expertAddress: 'coach@example.com',
+  postalAddress: '1 Main Street, Springfield',
+  hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+  hostedZoneName: 'example.com',
+  alarmEmail: 'ops@example.com',
+};
+
 /** The feature flags from cdk.json, so the tests synthesise what the CLI synthesises. */
 const featureFlags = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context as Record<
   string,

@@ -52,8 +52,9 @@ export function useTestStack(options: LocalStackOptions = {}): () => TestStack {
   };
 }
 
-/** Every email the SES stand-in has accepted, oldest first. */
+/** Every email the SES stand-in has accepted, oldest first, once the queued confirmations are sent. */
 export async function sentEmails(stack: LocalStack): Promise<SentEmail[]> {
+  await stack.confirmations.drained();
   const response = await fetch(`${stack.urls.ses}/store`);
   return ((await response.json()) as { emails: SentEmail[] }).emails;
 }

@@ -4,12 +4,14 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Deps } from '../../../functions/app/deps';
+import { sendConfirmation } from '../../../functions/app/send-confirmation';
 import { settingsFrom, templates } from '../../../functions/compose';
 import type { Config } from '../../../functions/config';
 import { courseSteps } from '../../../functions/domain/course';
 import { signupLimits } from '../../../functions/domain/rate-limit';
 import { TravelClock } from '../../../functions/local/clock';
 import { localConfig } from '../../../functions/local/config';
+import { LocalConfirmationQueue } from '../../../functions/local/confirmation-queue';
 import { memoryLog } from '../log';
 import { MemoryConsoleStore } from './console-store';
 import { RecordingMailer } from './mailer';
@@ -30,11 +32,18 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
   const clock = new TravelClock();
   const stats = new MemoryStatsStore();
   const log = memoryLog();
+  // The local stack's queue, retrying at once: the fast tier never waits on a timer it can skip.
+  const confirmations = new LocalConfirmationQueue({
+    ratePerSecond: 1000,
+    visibilityTimeoutMs: 1,
+    log,
+  });
   const deps: Deps = {
     store,
     questions,
     console: consoleStore,
     mailer,
+    confirmations,
     clock,
     keys: { current: randomBytes(32).toString('base64url') },
     templates,
@@ -48,7 +57,20 @@ export function memoryDeps(overrides: Partial<Config> = {}) {
     stats,
     records: new MemoryPersonRecords(store, questions, safeguards.consents),
   };
-  return { deps, config, store, questions, consoleStore, mailer, safeguards, clock, log, stats };
+  confirmations.consume((request) => sendConfirmation(deps, request));
+  return {
+    deps,
+    config,
+    store,
+    questions,
+    consoleStore,
+    mailer,
+    safeguards,
+    clock,
+    log,
+    confirmations,
+    stats,
+  };
 }
 
 /** What `memoryDeps` returns. */
@@ -66,5 +88,6 @@ export function snapshot(m: MemoryDeps): string {
     hits: [...m.safeguards.limiter.hits.entries()],
     consents: [...m.safeguards.consents.records.entries()],
     facts: [...m.stats.facts.entries()],
+    pendingChanges: [...m.store.pendingChanges.entries()],
   });
 }

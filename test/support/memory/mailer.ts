@@ -21,6 +21,12 @@ export class RecordingMailer implements Mailer {
     return this;
   }
 
+  /** The next `times` sends (all of them when omitted) fail as an outage would: a plain Error. */
+  fail(times = Number.POSITIVE_INFINITY): this {
+    this.failure = { error: () => new Error('The mail service is unavailable.'), remaining: times };
+    return this;
+  }
+
   /** Sends go through again. */
   accept(): this {
     this.failure = undefined;

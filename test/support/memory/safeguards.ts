@@ -64,6 +64,10 @@ export class MemoryRateLimiter implements RateLimiter {
     this.hits.set(key, hits);
     return hits;
   }
+
+  async count(limit: RateLimit, subject: string, windowStart: Date): Promise<number> {
+    return this.hits.get(`${limit.name}#${subject}#${windowStart.toISOString()}`) ?? 0;
+  }
 }
 
 export class MemoryConsentLog implements ConsentLog {
@@ -73,6 +77,12 @@ export class MemoryConsentLog implements ConsentLog {
   async record(subscriberId: string, consent: ConsentRecord): Promise<void> {
     const kept = (this.records.get(subscriberId) ?? []).filter((r) => r.at !== consent.at);
     this.records.set(subscriberId, [...kept, { ...consent }]);
+  }
+
+  async forget(subscriberId: string, at: string): Promise<void> {
+    const kept = (this.records.get(subscriberId) ?? []).filter((r) => r.at !== at);
+    if (kept.length > 0) this.records.set(subscriberId, kept);
+    else this.records.delete(subscriberId);
   }
 }
 

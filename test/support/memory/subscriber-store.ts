@@ -11,7 +11,7 @@ import type {
   SendRecord,
   SubscriberStore,
 } from '../../../functions/domain/ports';
-import { dueShard, type Subscriber } from '../../../functions/domain/subscriber';
+import { dueShard, type PendingChange, type Subscriber } from '../../../functions/domain/subscriber';
 import { pageOf } from './page';
 
 type Row = Subscriber & { leaseUntil?: string | undefined };
@@ -26,6 +26,8 @@ export class MemorySubscriberStore implements SubscriberStore {
   readonly byEmail = new Map<string, string>();
   readonly sends = new Map<string, SendRecord[]>();
   readonly changes = new Map<string, ChangeRecord[]>();
+  /** Pending changes of details by `<subscriber id>#<change id>`. */
+  readonly pendingChanges = new Map<string, PendingChange>();
   /** Calls by method name, to count requests per email. */
   readonly calls = new Map<string, number>();
   private readonly due: Map<number, Map<string, string>>;
@@ -67,27 +69,36 @@ export class MemorySubscriberStore implements SubscriberStore {
     return id ? this.get(id) : undefined;
   }
 
-  async stampConfirmationSent(
-    id: string,
-    at: string,
-    sentBefore: string,
-    details: Partial<Subscriber> = {},
-  ): Promise<boolean> {
+  async requestConfirmation(id: string, at: string, requestedBefore: string): Promise<boolean> {
+    this.count('requestConfirmation');
     const row = this.rows.get(id);
-    if (row?.status !== 'pending' || (row.confirmationSentAt && row.confirmationSentAt >= sentBefore))
-      return false;
-    for (const field of ['firstName', 'timeZone', 'sendHour'] as const) {
-      if (details[field] !== undefined) Object.assign(row, { [field]: details[field] });
-    }
-    row.confirmationSentAt = at;
+    const last = row?.confirmationRequestedAt;
+    if (row?.status !== 'pending' || (last && last >= requestedBefore)) return false;
+    row.confirmationRequestedAt = at;
     return true;
+  }
+
+  async stampConfirmationSent(id: string, at: string): Promise<void> {
+    this.count('stampConfirmationSent');
+    const row = this.rows.get(id);
+    if (row?.status === 'pending') row.confirmationSentAt = at;
+  }
+
+  async addPendingChange(id: string, change: PendingChange): Promise<void> {
+    this.count('addPendingChange');
+    this.pendingChanges.set(`${id}#${change.id}`, { ...change });
+  }
+
+  async getPendingChange(id: string, changeId: string): Promise<PendingChange | undefined> {
+    const change = this.pendingChanges.get(`${id}#${changeId}`);
+    return change ? { ...change } : undefined;
   }
 
   async activate(confirmed: Subscriber): Promise<boolean> {
     const row = this.rows.get(confirmed.id);
     if (row?.status !== 'pending') return false;
-    const { status, confirmedAt, step, nextSendAt } = confirmed;
-    Object.assign(row, { status, confirmedAt, step });
+    const { status, confirmedAt, step, nextSendAt, firstName, timeZone, sendHour } = confirmed;
+    Object.assign(row, { status, confirmedAt, step, firstName, timeZone, sendHour });
     if (status === 'active' && nextSendAt) row.nextSendAt = nextSendAt;
     else row.endedAt = confirmedAt;
     this.index(row);
