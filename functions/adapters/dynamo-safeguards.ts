@@ -99,14 +99,19 @@ export class DynamoBounceLedger implements BounceLedger {
   }
 
   async resetTransient(subscriberId: string, at: string): Promise<void> {
+    // Every delivery passes here, and a write whose condition fails is billed like one that succeeds: a
+    // consistent read (a fifth of a write's price) first, and a write only for someone who has bounced. A bounce stored between the two is newer than this delivery's read, so it is not ours.
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: this.key(subscriberId), ConsistentRead: true }),
+    );
+    if (!Item || !(String(Item.lastBounceAt) < at)) return;
     await conditionHeld(
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(subscriberId),
           UpdateExpression: 'REMOVE #ids SET #delivered = :at',
-          // Only a subscriber who has bounced has the item (no write per delivery), and only bounces
-          // older than this delivery are forgiven: events may arrive out of order.
+          // Only bounces older than this delivery are forgiven: events may arrive out of order.
           ConditionExpression: 'attribute_exists(pk) AND #last < :at',
           ExpressionAttributeNames: {
             '#ids': 'transientIds',
