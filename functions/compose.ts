@@ -16,7 +16,6 @@ import { dynamoSafeguards } from './adapters/dynamo-safeguards';
 import { DynamoStatsStore } from './adapters/dynamo-stats';
 import { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
 import { SesMailer } from './adapters/ses-mailer';
-import { SqsConfirmationQueue } from './adapters/sqs-confirmation-queue';
 import type { Deps, Log, Settings } from './app/deps';
 import { type Config, ConfigError, readConfig } from './config';
 import { type CompiledTemplates, courseSteps } from './domain/course';
@@ -153,24 +152,21 @@ export function createDeps(
 }
 
 /**
- * The confirmation queue of a Lambda function: SQS where `CONFIRMATION_QUEUE_URL` is set (the API), else
- * one that refuses with an error naming the variable (no other function asks for confirmations).
+ * The confirmation queue of a function that asks for no confirmations: it refuses, naming why. The SQS
+ * adapter is passed in by the API, so the other bundles never load the SQS client.
  */
-export function confirmationQueue(config: Config): ConfirmationQueue {
-  const queueUrl = config.CONFIRMATION_QUEUE_URL;
-  if (queueUrl) return new SqsConfirmationQueue({ queueUrl });
-  return {
-    enqueue: () => Promise.reject(new ConfigError(['CONFIRMATION_QUEUE_URL is missing'])),
-  };
-}
+const NO_CONFIRMATIONS: ConfirmationQueue = {
+  enqueue: () => Promise.reject(new ConfigError(['this function sends no confirmations'])),
+};
 
 /** Dependencies of a Lambda function: environment, secret and clients, read once per cold start. */
 export async function cloudDeps(
   log: Log,
-  options: { signs?: boolean } = {},
+  options: { signs?: boolean; confirmations?: (config: Config) => ConfirmationQueue } = {},
 ): Promise<{ deps: Deps; config: Config }> {
   const config = readConfig();
   const keys = options.signs === false ? NO_SIGNING_KEYS : await loadSigningKeys(config);
-  const parts = { clock: systemClock, log, confirmations: confirmationQueue(config) };
+  const confirmations = options.confirmations?.(config) ?? NO_CONFIRMATIONS;
+  const parts = { clock: systemClock, log, confirmations };
   return { deps: createDeps(config, keys, createClients(), parts), config };
 }

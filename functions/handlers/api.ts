@@ -1,11 +1,19 @@
 /** Lambda entry point of the HTTP API (API Gateway HTTP API behind CloudFront → Hono). */
 import { getConnInfo, handle } from 'hono/aws-lambda';
 import { jsonLog } from '../adapters/json-log';
+import { SqsConfirmationQueue } from '../adapters/sqs-confirmation-queue';
 import { cloudDeps } from '../compose';
+import { requireConfig } from '../config';
 import { createApp } from '../http/app';
 import { plausibleAddress, viewerAddress } from '../http/middleware';
 
-const { deps, config } = await cloudDeps(jsonLog('api'));
+// The one function that asks for confirmations, so the one that carries the SQS adapter for them.
+const { deps, config } = await cloudDeps(jsonLog('api'), {
+  confirmations: (read) =>
+    new SqsConfirmationQueue({
+      queueUrl: requireConfig(read, ['CONFIRMATION_QUEUE_URL']).CONFIRMATION_QUEUE_URL,
+    }),
+});
 
 export const handler = handle(
   createApp(deps, {

@@ -72,6 +72,13 @@ describe('the Lambda bundles CDK builds', () => {
     }
   });
 
+  it('put the SQS client only in the bundles that queue (the API, the dispatch tick and its workers)', () => {
+    for (const handler of HANDLERS) {
+      const queues = handler === 'api' || handler === 'dispatch' || handler === 'dispatch-worker';
+      expect(/SQSClient/.test(text[handler]), handler).toBe(queues);
+    }
+  });
+
   it('put the mail parser and the S3 client in the inbound bundle only', () => {
     for (const handler of HANDLERS) {
       const inbound = handler === 'inbound';
@@ -166,6 +173,7 @@ process.stdout.write(JSON.stringify({ statusCode: result.statusCode, body: resul
     it('answers a server error and sends nothing when the environment holds no credentials', async () => {
       const env = {
         ...lambdaEnvironment(stack),
+        CONFIRMATION_QUEUE_URL: queueUrl,
         AWS_ACCESS_KEY_ID: undefined,
         AWS_SECRET_ACCESS_KEY: undefined,
       };
