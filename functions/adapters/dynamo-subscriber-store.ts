@@ -307,20 +307,29 @@ export class DynamoSubscriberStore implements SubscriberStore {
     return outcome;
   }
 
-  async completeLedger(id: string, record: SendRecord): Promise<boolean> {
-    const subscriber = await this.get(id);
-    if (!subscriber || subscriber.step <= record.step) return false;
+  async completeLedger(subscriber: Pick<Subscriber, 'id' | 'step'>, record: SendRecord): Promise<boolean> {
+    if (subscriber.step <= record.step) return false;
     // Every delivery event of a recorded send comes here, and a refused conditional write is billed as a
-    // write: look for the row first (a read costs a fifth), and write only when it is missing.
+    // write: look for the row first, and write only when it is missing. An eventually consistent read
+    // (half a consistent one's price) is enough: the dispatcher wrote the row seconds before SES reported
+    // the delivery, and a read that misses it only costs the conditional put that then refuses.
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.table,
-        Key: { pk: `SUB#${id}`, sk: sendSk(record.step, record.run) },
-        ConsistentRead: true,
+        Key: { pk: `SUB#${subscriber.id}`, sk: sendSk(record.step, record.run) },
         ProjectionExpression: 'pk',
       }),
     );
-    return Item ? false : this.putLedgerRow(id, record);
+    return Item ? false : this.putLedgerRow(subscriber.id, record);
+  }
+
+  async markTransientBounce(id: string, at: string): Promise<void> {
+    await this.updateProfile(id, {
+      UpdateExpression: 'SET transientBounceAt = :at',
+      ConditionExpression:
+        'attribute_exists(pk) AND (attribute_not_exists(transientBounceAt) OR transientBounceAt < :at)',
+      ExpressionAttributeValues: { ':at': at },
+    });
   }
 
   /** `SUB#<id>` / `SEND#<step>`, unless that step has its row already. */

@@ -48,6 +48,8 @@ export async function handleSesEvent(deps: Deps, raw: unknown): Promise<SesEvent
     case 'bounce': {
       if (event.bounceType === 'permanent') return suppress(deps, event, subscriber, 'bounce', ids);
       if (!subscriber) return 'unchanged';
+      // Marked on the profile first, so a counted bounce is never without its mark (a retry marks again).
+      await deps.store.markTransientBounce(subscriber.id, event.at);
       const count = await deps.safeguards.bounces.countTransient(
         subscriber.id,
         event.feedbackId ?? '',
@@ -59,7 +61,9 @@ export async function handleSesEvent(deps: Deps, raw: unknown): Promise<SesEvent
     }
     case 'delivery':
       if (!subscriber) return 'unchanged';
-      await deps.safeguards.bounces.resetTransient(subscriber.id, event.at);
+      // Only someone with a transient bounce counted has a count to reset; for everyone else (nearly every
+      // delivery) the profile already read says so, and nothing more is read.
+      if (subscriber.transientBounceAt) await deps.safeguards.bounces.resetTransient(subscriber.id, event.at);
       return reconcileDelivery(deps, event, subscriber, ids);
     default:
       // Reject (SES found a virus) and rendering failure: nothing reached the person; the logs and the
@@ -127,7 +131,7 @@ async function reconcileDelivery(
   };
   if (subscriber.step > step.index) {
     // The profile moved on but the ledger row was never written: the crash came between the two writes.
-    if (!(await deps.store.completeLedger(subscriber.id, record))) return 'unchanged';
+    if (!(await deps.store.completeLedger(subscriber, record))) return 'unchanged';
     deps.log.warn('delivered email recorded in the ledger from its SES event', { ...ids, step: step.index });
     return 'recorded';
   }

@@ -125,10 +125,16 @@ export interface SubscriberStore {
     next: { nextSendAt?: string | undefined; completed?: boolean },
   ): Promise<RecordOutcome>;
   /**
-   * Writes the ledger row of a step the subscriber has already moved past (a crash came between the
-   * two writes of `recordSend`); false when the row is there, the subscriber is unknown or not past it.
+   * Writes the ledger row of a step the subscriber (as just read by the caller) has already moved past: a
+   * crash came between the two writes of `recordSend`. False when the row is there or the profile given
+   * is not past the step. It trusts that profile rather than reading it again: every delivery comes here.
    */
-  completeLedger(id: string, record: SendRecord): Promise<boolean>;
+  completeLedger(subscriber: Pick<Subscriber, 'id' | 'step'>, record: SendRecord): Promise<boolean>;
+  /**
+   * Stamps `transientBounceAt` on an existing profile (the later of the stored and the given instant);
+   * nothing for an unknown subscriber.
+   */
+  markTransientBounce(id: string, at: string): Promise<void>;
   /** Every send recorded for a subscriber, in run and step order. */
   listSends(id: string): Promise<SendRecord[]>;
   /**

@@ -43,6 +43,11 @@ export interface Subscriber {
   restarts?: number | undefined;
   /** Bumped by every change the subscriber makes, so two changes (or a change and a send) never interleave. */
   version?: number | undefined;
+  /**
+   * When the latest transient bounce was counted for this subscriber. Only then has a delivery a bounce
+   * count to reset, so the delivery of everyone else's email reads nothing beyond this profile.
+   */
+  transientBounceAt?: string | undefined;
 }
 
 /** What a person gives us when signing up (already validated). */

@@ -275,13 +275,26 @@ function claimsAndSends(make: MakePorts): void {
     const ann = pending('ann');
     await subscribers.create(ann);
     await subscribers.activate({ ...confirmed(ann), step: 2 });
-    const racing = [1, 2, 3].map(() => subscribers.completeLedger('ann', send(1)));
+    const profile = (await subscribers.get('ann'))!;
+    const racing = [1, 2, 3].map(() => subscribers.completeLedger(profile, send(1)));
     expect(await winners(racing, true)).toBe(1);
-    expect(await subscribers.completeLedger('ann', send(1))).toBe(false);
-    expect(await subscribers.completeLedger('ann', send(2))).toBe(false);
-    expect(await subscribers.completeLedger('nobody', send(0))).toBe(false);
+    expect(await subscribers.completeLedger(profile, send(1))).toBe(false);
+    expect(await subscribers.completeLedger(profile, send(2))).toBe(false);
+    expect(await subscribers.completeLedger({ ...profile, step: 1 }, send(1))).toBe(false);
     expect(await subscribers.listSends('ann')).toEqual([send(1)]);
     expect(await subscribers.get('ann')).toMatchObject({ step: 2 });
+  });
+
+  it('marks the latest transient bounce on the profile, never an older one over it, and no unknown subscriber', async () => {
+    const { subscribers } = await make();
+    await storeActive(subscribers, 'ann');
+    expect((await subscribers.get('ann'))?.transientBounceAt).toBeUndefined();
+    await Promise.all([at(5), at(9), at(7)].map((when) => subscribers.markTransientBounce('ann', when)));
+    expect(await subscribers.get('ann')).toMatchObject({ transientBounceAt: at(9), status: 'active' });
+    await subscribers.markTransientBounce('ann', at(3));
+    expect((await subscribers.get('ann'))?.transientBounceAt).toBe(at(9));
+    await subscribers.markTransientBounce('nobody', at(9));
+    expect(await subscribers.get('nobody')).toBeUndefined();
   });
 
   it('records exactly one of several racing sends of one step; the others are duplicates', async () => {

@@ -337,6 +337,34 @@ describe('SES events through the events use case, against the stand-ins', () => 
     expect((await stack.deps.store.get(id))?.step).toBe(1);
   });
 
+  it('reads only the profile and, eventually consistent, the ledger row for the delivery of a recorded send to someone who never bounced', async () => {
+    const { welcome, tags } = await subscribed('read-budget');
+    const requests: string[] = [];
+    stack.clients.dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { ConsistentRead?: boolean; Key?: { sk?: unknown } };
+        const item = String(input.Key?.sk ?? '').split('#')[0];
+        const read = input.ConsistentRead ? 'consistent' : 'eventual';
+        requests.push(
+          context.commandName === 'GetItemCommand' ? `GetItem ${item} ${read}` : String(context.commandName),
+        );
+        return next(args);
+      },
+      { step: 'initialize', name: 'readBudget' },
+    );
+    try {
+      expect(await handleSesEvent(stack.deps, delivery(welcome, tags, iso()))).toBe('unchanged');
+    } finally {
+      stack.clients.dynamo.middlewareStack.remove('readBudget');
+    }
+    // The one write is the delivery fact of the operator's figures.
+    expect(requests.sort()).toEqual([
+      'GetItem PROFILE consistent',
+      'GetItem SEND eventual',
+      'PutItemCommand',
+    ]);
+  });
+
   it('notes a reject or a rendering failure without changing the subscriber, and ignores other event types', async () => {
     const { id, welcome, tags } = await subscribed('rejected');
     const before = await tableItems(stack);

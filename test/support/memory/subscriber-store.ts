@@ -166,15 +166,20 @@ export class MemorySubscriberStore implements SubscriberStore {
     return outcome;
   }
 
-  async completeLedger(id: string, record: SendRecord): Promise<boolean> {
+  async completeLedger(subscriber: Pick<Subscriber, 'id' | 'step'>, record: SendRecord): Promise<boolean> {
     this.count('completeLedger');
-    const row = this.rows.get(id);
-    const ledger = this.sends.get(id) ?? [];
+    const ledger = this.sends.get(subscriber.id) ?? [];
     const sameRow = (send: SendRecord) => send.step === record.step && (send.run ?? 0) === (record.run ?? 0);
-    if (!row || row.step <= record.step || ledger.some(sameRow)) return false;
+    if (subscriber.step <= record.step || ledger.some(sameRow)) return false;
     ledger.push(record);
-    this.sends.set(id, ledger);
+    this.sends.set(subscriber.id, ledger);
     return true;
+  }
+
+  async markTransientBounce(id: string, at: string): Promise<void> {
+    this.count('markTransientBounce');
+    const row = this.rows.get(id);
+    if (row && !(row.transientBounceAt && row.transientBounceAt >= at)) row.transientBounceAt = at;
   }
 
   async listSends(id: string): Promise<SendRecord[]> {
