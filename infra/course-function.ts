@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -76,6 +76,13 @@ export interface CourseFunctionProps {
   tracing?: boolean;
   /** Reserved concurrency. @default none */
   reservedConcurrentExecutions?: number;
+  /**
+   * Lambda's own lines per invocation (START, END, REPORT: about 350 bytes) kept in the log group, or only
+   * its warnings. 'warnings' is for a function invoked once per email, where those lines would be most of
+   * its log bill; its duration, errors and throttles remain as metrics. The log format is then JSON, which
+   * the app's logger already writes (its `level` and `timestamp` are read as such). @default 'all'
+   */
+  platformLogs?: 'all' | 'warnings';
 }
 
 /** esbuild through CDK, with LAMBDA_ESBUILD's settings in CDK's terms. */
@@ -127,6 +134,9 @@ export class CourseFunction extends NodejsFunction {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role,
       logGroup,
+      ...(props.platformLogs === 'warnings'
+        ? { loggingFormat: LoggingFormat.JSON, systemLogLevelV2: SystemLogLevel.WARN }
+        : {}),
       environment,
       bundling: BUNDLING,
     });

@@ -33,6 +33,9 @@ export class SesEvents extends Construct {
       secret: undefined,
       sendEmail: undefined,
       handler: 'ses-events',
+      // One invocation per email sent (its DELIVERY event): Lambda's START/END/REPORT lines would be most
+      // of this function's log bill. Its own warnings (a recorded delivery, a suppression) still reach it.
+      platformLogs: 'warnings',
       description: 'Suppresses bounced and complaining addresses; records deliveries the dispatcher missed',
     });
     this.function.configureAsyncInvoke({
