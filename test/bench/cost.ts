@@ -65,7 +65,8 @@ const inbound = subscribers * questions * inboundPerQuestion;
 // DynamoDB: the measured writes and reads per email, plus the due-index write each advance makes (KEYS_ONLY
 // index: the record changes its key, a delete and a put), signup and confirm writes, and idle polling.
 // Every email's DELIVERY event reaches the SES events function (EventBridge's default bus carries AWS
-// service events free): it resets the transient-bounce count and files the delivery fact the figures read.
+// service events free): it reads the profile and the send's ledger row, and files the delivery fact the
+// figures read (the bench counts read units: an eventually consistent read is half of one).
 const deliveryEvents = emails;
 // The operator's figures besides deliveries: signup (fact, first/last day), confirmation, exit; question, answer.
 const factWrites = subscribers * 4 + subscribers * questions * 2;
@@ -95,7 +96,10 @@ const gbSeconds =
     inbound * 0.3 +
     deliveryEvents * 0.03);
 const invocations = subscribers * apiRequests + subscribers + dispatcherRuns + inbound + deliveryEvents;
-const logBytes = invocations * 350 + emails * 250 + subscribers * apiRequests * 200;
+// Lambda writes about 350 bytes of its own per invocation (START, END, REPORT), except for the events
+// function, which keeps only Lambda's warnings (infra/ses-events.ts); the app logs about 250 bytes per email
+// sent and 200 per API request.
+const logBytes = (invocations - deliveryEvents) * 350 + emails * 250 + subscribers * apiRequests * 200;
 
 const lines: [string, number][] = [
   ['SES outbound', (emails / 1000) * prices.ses.outboundPer1000],
