@@ -484,10 +484,14 @@ describe('the cost model (npm run cost)', () => {
     const alarms = assembly.stacks
       .flatMap((stack) => Object.values((stack.template.Resources ?? {}) as Record<string, { Type: string }>))
       .filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm').length;
-    const printed = execFileSync('npx', ['tsx', 'test/bench/cost.ts', '--subscribers', '10000'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const printed = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'test/bench/cost.ts', '--subscribers', '10000'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(printed).toMatch(new RegExp(`CloudWatch Logs \\+ ${alarms} alarms`));
     const above = Number(printed.match(/total is ([\d.]+)% above the SES floor/)?.[1]);
     expect(above).toBeGreaterThan(0);

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAdminStore } from '../../functions/adapters/dynamo-admin-store';
@@ -12,25 +11,16 @@ import { readFigures } from '../../functions/app/insights';
 import { injectSesEvent } from '../../functions/local/inject-ses-event';
 import { sesEventBridgeEvent } from '../../functions/local/ses-feed';
 import { emailsTo, header, linkIn, postJson, startTestStack, type TestStack } from '../support/stack';
+import { runTool } from '../support/tools';
 
 const EXPERT = 'expert@example.com';
 
 /** Runs one of the operator's tools beside the test stack, as `npm run <tool>` would. */
 function tool(stack: TestStack, file: string, ...args: string[]) {
-  return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      'npx',
-      ['tsx', `functions/local/${file}.ts`, ...args],
-      {
-        env: {
-          ...process.env,
-          DYNAMO_PORT: new URL(stack.urls.dynamo).port,
-          PORT: new URL(stack.urls.app).port,
-          TABLE_NAME: stack.config.TABLE_NAME,
-        },
-      },
-      (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
+  return runTool(`functions/local/${file}.ts`, args, {
+    DYNAMO_PORT: new URL(stack.urls.dynamo).port,
+    PORT: new URL(stack.urls.app).port,
+    TABLE_NAME: stack.config.TABLE_NAME,
   });
 }
 

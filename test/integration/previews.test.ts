@@ -1,20 +1,10 @@
-import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sentEmails, startTestStack, type TestStack } from '../support/stack';
+import { runTool } from '../support/tools';
 
 /** Runs the send-test command without blocking this process (the SES stand-in lives here). */
-function sendTest(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'npx',
-      ['tsx', 'functions/local/send-test.ts', ...args],
-      { env: { ...process.env, ...env } },
-      (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function sendTest(args: string[], env: Record<string, string> = {}) {
+  return runTool('functions/local/send-test.ts', args, env);
 }
 
 describe('operator previews and test sends', () => {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleSesEvent } from '../../functions/app/handle-ses-event';
@@ -11,25 +10,13 @@ import {
   type TestStack,
   tableItems,
 } from '../support/stack';
+import { runTool } from '../support/tools';
 
 /** Runs `npm run admin` (functions/local/admin.ts) against the test stack's DynamoDB. */
-function admin(
-  stack: TestStack,
-  ...args: string[]
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'npx',
-      ['tsx', 'functions/local/admin.ts', ...args],
-      {
-        env: {
-          ...process.env,
-          DYNAMO_PORT: new URL(stack.urls.dynamo).port,
-          TABLE_NAME: stack.config.TABLE_NAME,
-        },
-      },
-      (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
+function admin(stack: TestStack, ...args: string[]) {
+  return runTool('functions/local/admin.ts', args, {
+    DYNAMO_PORT: new URL(stack.urls.dynamo).port,
+    TABLE_NAME: stack.config.TABLE_NAME,
   });
 }
 
