@@ -63,6 +63,11 @@ async function startInline(options: StandInOptions): Promise<StandIns> {
   const limited = options.sesMaxRate !== undefined;
   const sesServer = await sesLocal({ host: options.host, port: limited ? 0 : options.sesPort });
   const sesPort = (sesServer.address() as AddressInfo).port;
+  // The SES stand-in keeps one mailbox per process, not per server: a new stack starts with it empty,
+  // not with the emails of a stack this process ran before (the tests run many, one after another).
+  await fetch(`http://${options.host}:${sesPort}/clear-store`, { method: 'POST' }).then((r) =>
+    r.body?.cancel(),
+  );
   const proxy = limited ? sendRateLimit(options.host, sesPort, options.sesMaxRate as number) : undefined;
   const publicSesPort = proxy ? await listen(proxy, options.sesPort, options.host) : sesPort;
   return {
