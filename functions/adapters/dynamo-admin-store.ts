@@ -1,12 +1,9 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { PersonRecords } from '../domain/privacy';
-import { conditionHeld, documentClient, queryAll } from './dynamo-document';
+import { conditionHeld, queryAll, TableAdapter, type TableOptions } from './dynamo-document';
 
 /** Options of the DynamoDB person records. */
-export interface DynamoAdminStoreOptions {
-  tableName: string;
-  client?: DynamoDBDocumentClient | undefined;
-}
+export type DynamoAdminStoreOptions = TableOptions;
 
 const pointerKey = (emailKey: string) => ({ pk: `EMAIL#${emailKey}`, sk: 'EMAIL' });
 
@@ -16,15 +13,7 @@ const pointerKey = (emailKey: string) => ({ pk: `EMAIL#${emailKey}`, sk: 'EMAIL'
  * query, never a scan. Deletes are one item at a time (no transactions: dynalite has none), so an
  * interrupted erasure is finished by running it again.
  */
-export class DynamoAdminStore implements PersonRecords {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly table: string;
-
-  constructor(options: DynamoAdminStoreOptions) {
-    this.table = options.tableName;
-    this.doc = options.client ?? documentClient();
-  }
-
+export class DynamoAdminStore extends TableAdapter implements PersonRecords {
   async pointerOf(emailKey: string): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: pointerKey(emailKey), ConsistentRead: true }),

@@ -1,28 +1,20 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { QuestionNote, SavedReply } from '../domain/console-records';
 import type { ConsoleStore } from '../domain/ports';
 import { splitQuestionId } from '../domain/questions';
 import type { StaffSession } from '../domain/staff';
 import {
   conditionHeld,
-  documentClient,
   fromItem,
   ifConditionHolds,
   itemsWithPrefix,
+  TableAdapter,
+  type TableOptions,
 } from './dynamo-document';
 import { TTL_ATTRIBUTE } from './dynamo-table';
 
 /** Options of the DynamoDB console store. */
-export interface DynamoConsoleStoreOptions {
-  tableName: string;
-  client?: DynamoDBDocumentClient | undefined;
-}
+export type DynamoConsoleStoreOptions = TableOptions;
 
 /** Raw messages are cut to this many characters: far below the 400 KB an item holds, with room for the keys. */
 export const MAX_RAW_CHARS = 300_000;
@@ -42,15 +34,7 @@ function subscriberPart(questionId: string): { pk: string; key: string } {
  * a link is used by one conditional write. Saved replies and the assignment turn share the `CONSOLE`
  * partition; notes and raw messages live in their subscriber's partition (`QNOTE#`, `QRAW#`).
  */
-export class DynamoConsoleStore implements ConsoleStore {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly table: string;
-
-  constructor(options: DynamoConsoleStoreOptions) {
-    this.table = options.tableName;
-    this.doc = options.client ?? documentClient();
-  }
-
+export class DynamoConsoleStore extends TableAdapter implements ConsoleStore {
   async saveSignInLink(linkId: string, email: string, expiresAt: string): Promise<void> {
     await this.put({
       pk: `CONSOLE_LINK#${linkId}`,

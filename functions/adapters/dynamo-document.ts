@@ -12,6 +12,23 @@ export function documentClient(config: DynamoDBClientConfig | DynamoDBClient = {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
+/** Where an adapter on the single table works: the table, and a document client (a default one if none). */
+export interface TableOptions {
+  tableName: string;
+  client?: DynamoDBDocumentClient | undefined;
+}
+
+/** What every adapter on the single table starts from: the table's name and the document client. */
+export abstract class TableAdapter {
+  protected readonly doc: DynamoDBDocumentClient;
+  protected readonly table: string;
+
+  constructor(options: TableOptions) {
+    this.table = options.tableName;
+    this.doc = options.client ?? documentClient();
+  }
+}
+
 /**
  * Awaits a conditional write: its output when it went through, undefined when its condition did not
  * hold (the expected state was not there). Any other failure is thrown.

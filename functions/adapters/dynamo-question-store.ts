@@ -1,27 +1,19 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { OpenQuestionPage, QuestionStore } from '../domain/ports';
 import { type Question, splitQuestionId } from '../domain/questions';
 import {
   conditionHeld,
-  documentClient,
   fromItem,
   itemsWithPrefix,
   queryAll,
   queryPage,
+  TableAdapter,
+  type TableOptions,
 } from './dynamo-document';
 import { OPEN_QUESTIONS_INDEX, TTL_ATTRIBUTE } from './dynamo-table';
 
 /** Options of the DynamoDB question store. */
-export interface DynamoQuestionStoreOptions {
-  tableName: string;
-  client?: DynamoDBDocumentClient | undefined;
-}
+export type DynamoQuestionStoreOptions = TableOptions;
 
 const OPEN_PARTITION = 'OPEN_Q';
 /** Answered questions stay in the same sparse index under their own partition, newest answer last. */
@@ -42,15 +34,7 @@ function questionKey(questionId: string): { pk: string; sk: string } | undefined
  * (dynalite has none): every change is one conditional write. Attribute names are aliased throughout
  * because several (`status`, `text`, `day`) are DynamoDB reserved words.
  */
-export class DynamoQuestionStore implements QuestionStore {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly table: string;
-
-  constructor(options: DynamoQuestionStoreOptions) {
-    this.table = options.tableName;
-    this.doc = options.client ?? documentClient();
-  }
-
+export class DynamoQuestionStore extends TableAdapter implements QuestionStore {
   async add(question: Question): Promise<boolean> {
     const key = questionKey(question.id);
     if (!key) throw new Error('malformed question id');

@@ -1,13 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StatsStore } from '../domain/ports';
 import { mailFactPrefix, type StatFact } from '../domain/stat-facts';
-import { conditionHeld, documentClient, itemsWithPrefix, queryAll } from './dynamo-document';
+import { conditionHeld, itemsWithPrefix, queryAll, TableAdapter, type TableOptions } from './dynamo-document';
 
 /** Options of the DynamoDB stats store. */
-export interface DynamoStatsOptions {
-  tableName: string;
-  client?: DynamoDBDocumentClient | undefined;
-}
+export type DynamoStatsOptions = TableOptions;
 
 const SIGNUP_DAYS = { pk: 'STAT#RANGE', sk: 'SIGNUPS' };
 const dayPk = (day: string) => `STAT#${day}`;
@@ -23,15 +20,7 @@ function toFact(item: Record<string, unknown>): StatFact {
  * `attribute_not_exists`, so writing it again (a retry, a redelivered event, a racing dispatcher) changes
  * nothing. A day's figures are one query of its partition; nothing scans.
  */
-export class DynamoStatsStore implements StatsStore {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly table: string;
-
-  constructor(options: DynamoStatsOptions) {
-    this.table = options.tableName;
-    this.doc = options.client ?? documentClient();
-  }
-
+export class DynamoStatsStore extends TableAdapter implements StatsStore {
   note(fact: StatFact): Promise<boolean> {
     const { day, id, ...rest } = fact;
     return conditionHeld(

@@ -1,6 +1,5 @@
 import {
   DeleteCommand,
-  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   UpdateCommand,
@@ -18,20 +17,19 @@ import { dueShard, type PendingChange, type Subscriber } from '../domain/subscri
 import { TOKEN_LIFETIME_SECONDS } from '../domain/tokens';
 import {
   conditionHeld,
-  documentClient,
   fromItem,
   ifConditionHolds,
   itemsWithPrefix,
   queryPage,
+  TableAdapter,
+  type TableOptions,
 } from './dynamo-document';
 import { DUE_INDEX, TTL_ATTRIBUTE } from './dynamo-table';
 
 /** Options of the DynamoDB store. */
-export interface DynamoStoreOptions {
-  tableName: string;
+export interface DynamoStoreOptions extends TableOptions {
   /** Partitions of the due index; spreads a busy minute over several keys. */
   dueShards: number;
-  client?: DynamoDBDocumentClient | undefined;
 }
 
 const subKey = (id: string) => ({ pk: `SUB#${id}`, sk: 'PROFILE' });
@@ -54,13 +52,9 @@ function dueEntry(dueSk: string): { id: string; nextSendAt: string } {
  * dynalite (the local stand-in) has no transactions, so every change is one conditional write, and the
  * two that touch two items (create, recordSend) order their writes so that a crash between them is safe.
  */
-export class DynamoSubscriberStore implements SubscriberStore {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly table: string;
-
+export class DynamoSubscriberStore extends TableAdapter implements SubscriberStore {
   constructor(private readonly options: DynamoStoreOptions) {
-    this.table = options.tableName;
-    this.doc = options.client ?? documentClient();
+    super(options);
   }
 
   /** The due-index shard of a subscriber: stable, and even across ids. */
