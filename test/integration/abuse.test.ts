@@ -4,7 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployedSignupLimits, fromClient, testApp } from '../support/app';
-import { emailsTo, sentEmails, startTestStack, type TestStack, tableItems } from '../support/stack';
+import {
+  emailsTo,
+  sentEmails,
+  startTestStack,
+  type TestStack,
+  tableItems,
+  useTestStack,
+} from '../support/stack';
 
 const signup = (email: string) => JSON.stringify({ email, firstName: 'Bo', timeZone: 'UTC' });
 
@@ -127,18 +134,11 @@ describe('subscription bombing sends at most a handful of confirmation emails', 
 });
 
 describe('cross-origin requests', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  const testStack = useTestStack();
 
   it('allows the API to be called from the site itself, and from no other origin', async () => {
     const preflight = (origin: string) =>
-      fetch(`${stack.urls.app}/api/subscribe`, {
+      fetch(`${testStack().urls.app}/api/subscribe`, {
         method: 'OPTIONS',
         headers: {
           origin,
@@ -146,15 +146,15 @@ describe('cross-origin requests', () => {
           'access-control-request-headers': 'content-type',
         },
       });
-    const own = await preflight(stack.urls.app);
-    expect(own.headers.get('access-control-allow-origin')).toBe(stack.urls.app);
+    const own = await preflight(testStack().urls.app);
+    expect(own.headers.get('access-control-allow-origin')).toBe(testStack().urls.app);
     expect(own.headers.get('access-control-allow-methods')).toBe('POST');
     const foreign = await preflight('https://evil.example');
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('refuses a signup form posted from another site with 403, storing and sending nothing', async () => {
-    const before = await tableItems(stack);
+    const before = await tableItems(testStack());
     const crossSite: Record<string, string>[] = [
       { origin: 'https://evil.example' },
       { 'sec-fetch-site': 'cross-site', origin: 'null' },
@@ -165,7 +165,7 @@ describe('cross-origin requests', () => {
       { origin: 'NULL' },
     ];
     for (const headers of crossSite) {
-      const response = await fetch(`${stack.urls.app}/api/subscribe`, {
+      const response = await fetch(`${testStack().urls.app}/api/subscribe`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
         body: new URLSearchParams({ email: 'csrf@example.com', firstName: 'Cy', timeZone: 'UTC' }),
@@ -173,19 +173,19 @@ describe('cross-origin requests', () => {
       expect(response.status).toBe(403);
       expect(await response.json()).toMatchObject({ error: 'cross_site' });
     }
-    expect(await tableItems(stack)).toEqual(before);
-    expect(await emailsTo(stack, 'csrf@example.com')).toHaveLength(0);
+    expect(await tableItems(testStack())).toEqual(before);
+    expect(await emailsTo(testStack(), 'csrf@example.com')).toHaveLength(0);
   });
 
   it('accepts the site’s own form posts: same-origin fetch metadata, its own Origin, or no browser headers', async () => {
     const sameSite: Record<string, string>[] = [
       { 'sec-fetch-site': 'same-origin', origin: 'null' },
-      { 'sec-fetch-site': 'same-origin', origin: stack.urls.app },
-      { origin: stack.urls.app },
+      { 'sec-fetch-site': 'same-origin', origin: testStack().urls.app },
+      { origin: testStack().urls.app },
       {},
     ];
     for (const [i, headers] of sameSite.entries()) {
-      const response = await fetch(`${stack.urls.app}/api/subscribe`, {
+      const response = await fetch(`${testStack().urls.app}/api/subscribe`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
         body: new URLSearchParams({ email: `own-${i}@example.com`, firstName: 'Ow', timeZone: 'UTC' }),

@@ -1,11 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoAdminStore } from '../../functions/adapters/dynamo-admin-store';
 import { DynamoSuppressionList } from '../../functions/adapters/dynamo-safeguards';
 import { S3RawMailArchive } from '../../functions/adapters/s3-raw-mail-archive';
 import { type AdminDeps, erasePerson, exportPerson } from '../../functions/app/admin';
 import type { RawMailArchive } from '../../functions/domain/privacy';
-import { postJson, startTestStack, type TestStack, tableItems } from '../support/stack';
+import { postJson, tableItems, useTestStack } from '../support/stack';
 
 /** An S3 client double that keeps objects in a map and answers List/DeleteObjects, two keys a page. */
 function fakeS3(keys: string[]) {
@@ -38,30 +38,34 @@ function fakeS3(keys: string[]) {
 }
 
 describe('erasure of raw inbound mail', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  const testStack = useTestStack();
 
   function adminDeps(rawMail?: RawMailArchive): AdminDeps {
     return {
-      records: new DynamoAdminStore({ tableName: stack.config.TABLE_NAME, client: stack.clients.dynamo }),
-      suppressions: new DynamoSuppressionList(stack.clients.dynamo, stack.config.TABLE_NAME),
+      records: new DynamoAdminStore({
+        tableName: testStack().config.TABLE_NAME,
+        client: testStack().clients.dynamo,
+      }),
+      suppressions: new DynamoSuppressionList(testStack().clients.dynamo, testStack().config.TABLE_NAME),
       rawMail,
-      clock: stack.clock,
-      log: stack.log,
+      clock: testStack().clock,
+      log: testStack().log,
     };
   }
 
   it('deletes every object under raw/<subscriberId>/ of the inbound bucket, and nobody else’s', async () => {
-    await postJson(stack, '/api/subscribe', { email: 'raw@example.com', firstName: 'Ray', timeZone: 'UTC' });
-    await postJson(stack, '/api/subscribe', { email: 'other@example.com', firstName: 'Oz', timeZone: 'UTC' });
-    const id = (await stack.deps.store.findByEmail('raw@example.com'))!.id;
-    const other = (await stack.deps.store.findByEmail('other@example.com'))!.id;
+    await postJson(testStack(), '/api/subscribe', {
+      email: 'raw@example.com',
+      firstName: 'Ray',
+      timeZone: 'UTC',
+    });
+    await postJson(testStack(), '/api/subscribe', {
+      email: 'other@example.com',
+      firstName: 'Oz',
+      timeZone: 'UTC',
+    });
+    const id = (await testStack().deps.store.findByEmail('raw@example.com'))!.id;
+    const other = (await testStack().deps.store.findByEmail('other@example.com'))!.id;
     const mine = [1, 2, 3, 4, 5].map((n) => `raw/${id}/message-${n}.eml`);
     const s3 = fakeS3([...mine, `raw/${other}/message-1.eml`, `raw/${id}x/not-mine.eml`]);
     const archive = new S3RawMailArchive({ bucket: 'inbound-bucket', client: s3.client });
@@ -73,16 +77,16 @@ describe('erasure of raw inbound mail', () => {
     expect(report).toMatchObject({ subscriberId: id, rawMailDeleted: 5, suppressed: true });
     expect([...s3.objects].sort()).toEqual([`raw/${id}x/not-mine.eml`, `raw/${other}/message-1.eml`].sort());
     for (const call of s3.calls) expect(call.input.Bucket).toBe('inbound-bucket');
-    expect((await tableItems(stack)).some((item) => String(item.pk) === `SUB#${other}`)).toBe(true);
+    expect((await tableItems(testStack())).some((item) => String(item.pk) === `SUB#${other}`)).toBe(true);
   });
 
   it('keeps the data when the raw mail cannot be deleted, so the erasure can be run again', async () => {
-    await postJson(stack, '/api/subscribe', {
+    await postJson(testStack(), '/api/subscribe', {
       email: 'retry@example.com',
       firstName: 'Rae',
       timeZone: 'UTC',
     });
-    const id = (await stack.deps.store.findByEmail('retry@example.com'))!.id;
+    const id = (await testStack().deps.store.findByEmail('retry@example.com'))!.id;
     const failing: RawMailArchive = {
       listFor: async () => [],
       deleteFor: async () => {
@@ -92,12 +96,12 @@ describe('erasure of raw inbound mail', () => {
     await expect(erasePerson(adminDeps(failing), 'retry@example.com')).rejects.toThrow('S3 unavailable');
     // Already suppressed, still findable: the next run finishes the job.
     expect((await exportPerson(adminDeps(), 'retry@example.com')).suppressed).toBe(true);
-    expect(await stack.deps.store.findByEmail('retry@example.com')).toMatchObject({ id });
+    expect(await testStack().deps.store.findByEmail('retry@example.com')).toMatchObject({ id });
     const report = await erasePerson(
       adminDeps({ listFor: async () => [], deleteFor: async () => 0 }),
       'retry@example.com',
     );
     expect(report.itemsDeleted).toBeGreaterThanOrEqual(3);
-    expect(await stack.deps.store.findByEmail('retry@example.com')).toBeUndefined();
+    expect(await testStack().deps.store.findByEmail('retry@example.com')).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sentEmails, startTestStack, type TestStack } from '../support/stack';
+import { describe, expect, it } from 'vitest';
+import { sentEmails, useTestStack } from '../support/stack';
 import { runTool } from '../support/tools';
 
 /** Runs the send-test command without blocking this process (the SES stand-in lives here). */
@@ -8,44 +8,39 @@ function sendTest(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('operator previews and test sends', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  const testStack = useTestStack();
 
   it('lists every email of the manifest at /_dev/emails', async () => {
-    const html = await (await fetch(`${stack.urls.app}/_dev/emails`)).text();
-    for (const email of stack.deps.templates.manifest.emails)
+    const html = await (await fetch(`${testStack().urls.app}/_dev/emails`)).text();
+    for (const email of testStack().deps.templates.manifest.emails)
       expect(html).toContain(`href="/_dev/emails/${email.key}"`);
   });
 
   it('shows each email as HTML and text side by side, filled with sample data', async () => {
-    for (const email of stack.deps.templates.manifest.emails) {
-      const page = await (await fetch(`${stack.urls.app}/_dev/emails/${email.key}`)).text();
+    for (const email of testStack().deps.templates.manifest.emails) {
+      const page = await (await fetch(`${testStack().urls.app}/_dev/emails/${email.key}`)).text();
       expect(page).toContain('<iframe');
       expect(page).toContain('Alex');
-      const html = await (await fetch(`${stack.urls.app}/_dev/emails/${email.key}/html`)).text();
+      const html = await (await fetch(`${testStack().urls.app}/_dev/emails/${email.key}/html`)).text();
       expect(html).toContain('Alex');
       expect(html).not.toMatch(/\{\{\s*\w+\s*\}\}/);
     }
   });
 
   it('answers an unknown email key with 404', async () => {
-    expect((await fetch(`${stack.urls.app}/_dev/emails/nope`)).status).toBe(404);
+    expect((await fetch(`${testStack().urls.app}/_dev/emails/nope`)).status).toBe(404);
   });
 
   it('sends one email through the configured SES with npm run send-test', async () => {
     const run = await sendTest(['--to', 'op@example.com', '--email', 'lesson-3'], {
-      SES_PORT: new URL(stack.urls.ses).port,
+      SES_PORT: new URL(testStack().urls.ses).port,
     });
     expect(run.status, run.stderr).toBe(0);
-    const sent = (await sentEmails(stack)).find((email) => email.destination.to.includes('op@example.com'));
+    const sent = (await sentEmails(testStack())).find((email) =>
+      email.destination.to.includes('op@example.com'),
+    );
     expect(sent?.subject).toBe(
-      stack.deps.templates.manifest.emails.find((e) => e.key === 'lesson-3')?.subject,
+      testStack().deps.templates.manifest.emails.find((e) => e.key === 'lesson-3')?.subject,
     );
   });
 
@@ -57,27 +52,20 @@ describe('operator previews and test sends', () => {
 });
 
 describe('the clock control', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  const testStack = useTestStack();
 
   it.each([{}, { advanceHours: -1 }, { advanceHours: 'x' }, { advanceHours: 100_000 }])(
     'refuses %j with 400',
     async (body) => {
-      const before = stack.clock.now().getTime();
-      const response = await fetch(`${stack.urls.app}/_dev/clock`, {
+      const before = testStack().clock.now().getTime();
+      const response = await fetch(`${testStack().urls.app}/_dev/clock`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ fields: { advanceHours: expect.any(String) } });
-      expect(stack.clock.now().getTime() - before).toBeLessThan(60_000);
+      expect(testStack().clock.now().getTime() - before).toBeLessThan(60_000);
     },
   );
 
@@ -91,25 +79,25 @@ describe('the clock control', () => {
       '{"advanceHours":24}',
     ],
   ])('refuses %s to move the clock with 415, and the clock stays', async (_label, headers, body) => {
-    const before = stack.clock.now().getTime();
-    const response = await fetch(`${stack.urls.app}/_dev/clock`, { method: 'POST', headers, body });
+    const before = testStack().clock.now().getTime();
+    const response = await fetch(`${testStack().urls.app}/_dev/clock`, { method: 'POST', headers, body });
     expect(response.status).toBe(415);
     expect(await response.json()).toMatchObject({ error: 'unsupported_media_type' });
-    expect(stack.clock.now().getTime() - before).toBeLessThan(60_000);
+    expect(testStack().clock.now().getTime() - before).toBeLessThan(60_000);
   });
 
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
     'answers a preview of "%s" (not an email) with 404, not an error',
     async (key) => {
       for (const path of [`/_dev/emails/${key}`, `/_dev/emails/${key}/html`]) {
-        expect((await fetch(`${stack.urls.app}${path}`)).status).toBe(404);
+        expect((await fetch(`${testStack().urls.app}${path}`)).status).toBe(404);
       }
     },
   );
 
   it('moves the clock forward and reports the new time', async () => {
-    const before = stack.clock.now().getTime();
-    const response = await fetch(`${stack.urls.app}/_dev/clock`, {
+    const before = testStack().clock.now().getTime();
+    const response = await fetch(`${testStack().urls.app}/_dev/clock`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ advanceHours: 5 }),

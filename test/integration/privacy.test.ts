@@ -1,15 +1,8 @@
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handleSesEvent } from '../../functions/app/handle-ses-event';
 import { emailHash } from '../../functions/domain/suppression';
-import {
-  emailsTo,
-  linkIn,
-  type SentEmail,
-  startTestStack,
-  type TestStack,
-  tableItems,
-} from '../support/stack';
+import { emailsTo, linkIn, type SentEmail, type TestStack, tableItems, useTestStack } from '../support/stack';
 import { runTool } from '../support/tools';
 
 /** Runs `npm run admin` (functions/local/admin.ts) against the test stack's DynamoDB. */
@@ -26,27 +19,20 @@ const QUESTION = 'Is it normal to hear nothing for three weeks after a final int
 const USER_AGENT = `Mozilla/5.0 (X11; Linux x86_64) ${'Gecko/20100101 '.repeat(40)}`;
 
 describe('personal data: consent, export, erasure, and logs that name nobody', () => {
-  let stack: TestStack;
+  const testStack = useTestStack();
   let subscriberId: string;
   let welcome: SentEmail;
 
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
-
   it('keeps a consent record of the signup: time, hashed IP, truncated user agent, text version', async () => {
-    const response = await fetch(`${stack.urls.app}/api/subscribe`, {
+    const response = await fetch(`${testStack().urls.app}/api/subscribe`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT },
       body: JSON.stringify(PERSON),
     });
     expect(response.status).toBe(202);
-    const subscriber = (await stack.deps.store.findByEmail(ADDRESS))!;
+    const subscriber = (await testStack().deps.store.findByEmail(ADDRESS))!;
     subscriberId = subscriber.id;
-    const consents = (await tableItems(stack)).filter(
+    const consents = (await tableItems(testStack())).filter(
       (item) => item.pk === `SUB#${subscriberId}` && String(item.sk).startsWith('CONSENT#'),
     );
     expect(consents).toEqual([
@@ -64,24 +50,24 @@ describe('personal data: consent, export, erasure, and logs that name nobody', (
   });
 
   it('takes the person through the course: confirm, a change of hour, lessons, a question by email, a bounce', async () => {
-    const [confirmation] = await emailsTo(stack, PERSON.email);
-    await fetch(linkIn(confirmation?.body.text, `${stack.urls.app}/confirm?token=`));
-    welcome = (await emailsTo(stack, PERSON.email))[1]!;
-    const changed = await fetch(linkIn(welcome.body.text, `${stack.urls.app}/manage?token=`), {
+    const [confirmation] = await emailsTo(testStack(), PERSON.email);
+    await fetch(linkIn(confirmation?.body.text, `${testStack().urls.app}/confirm?token=`));
+    welcome = (await emailsTo(testStack(), PERSON.email))[1]!;
+    const changed = await fetch(linkIn(welcome.body.text, `${testStack().urls.app}/manage?token=`), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'action=update&sendHour=9&timeZone=Europe%2FDublin',
       redirect: 'manual',
     });
     expect(changed.status).toBe(303);
-    await fetch(`${stack.urls.app}/_dev/clock`, {
+    await fetch(`${testStack().urls.app}/_dev/clock`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ advanceHours: 72 }),
     });
     const smtp = nodemailer.createTransport({
       host: '127.0.0.1',
-      port: Number(new URL(stack.urls.smtp).port),
+      port: Number(new URL(testStack().urls.smtp).port),
       secure: false,
       ignoreTLS: true,
     });
@@ -100,25 +86,25 @@ describe('personal data: consent, export, erasure, and logs that name nobody', (
         bounce: {
           bounceType: 'Transient',
           bouncedRecipients: [{ emailAddress: ADDRESS }],
-          timestamp: stack.clock.now().toISOString(),
+          timestamp: testStack().clock.now().toISOString(),
           feedbackId: 'feedback-1',
         },
         mail: {
-          timestamp: stack.clock.now().toISOString(),
+          timestamp: testStack().clock.now().toISOString(),
           messageId: welcome.messageId,
           destination: [ADDRESS],
           tags: { subscriber: [subscriberId], email: ['welcome'] },
         },
       },
     };
-    expect(await handleSesEvent(stack.deps, event)).toBe('counted');
-    expect((await stack.deps.questions.listForSubscriber(subscriberId)).map((q) => q.text)).toEqual([
+    expect(await handleSesEvent(testStack().deps, event)).toBe('counted');
+    expect((await testStack().deps.questions.listForSubscriber(subscriberId)).map((q) => q.text)).toEqual([
       QUESTION,
     ]);
   });
 
   it('exports every item stored about the person as JSON with `npm run admin -- export`', async () => {
-    const result = await admin(stack, 'export', PERSON.email);
+    const result = await admin(testStack(), 'export', PERSON.email);
     expect(result.stderr).not.toContain(ADDRESS);
     expect(result.status).toBe(0);
     const exported = JSON.parse(result.stdout);
@@ -129,7 +115,7 @@ describe('personal data: consent, export, erasure, and logs that name nobody', (
       suppressed: false,
       rawMail: [],
     });
-    const stored = (await tableItems(stack)).filter((item) => item.pk === `SUB#${subscriberId}`);
+    const stored = (await tableItems(testStack())).filter((item) => item.pk === `SUB#${subscriberId}`);
     expect(exported.items).toHaveLength(stored.length);
     const kinds = new Set(exported.items.map((item: { sk: string }) => item.sk.replace(/#.*/, '#')));
     expect([...kinds]).toEqual(
@@ -147,15 +133,15 @@ describe('personal data: consent, export, erasure, and logs that name nobody', (
   });
 
   it('erases everything with `npm run admin -- erase`, keeping only the hashed suppression entry', async () => {
-    const bystanders = (await tableItems(stack)).filter(
+    const bystanders = (await tableItems(testStack())).filter(
       (item) => !String(item.pk).includes(subscriberId) && item.pk !== `EMAIL#${ADDRESS}`,
     );
-    const result = await admin(stack, 'erase', PERSON.email);
+    const result = await admin(testStack(), 'erase', PERSON.email);
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ subscriberId, suppressed: true });
     expect(JSON.parse(result.stdout).itemsDeleted).toBeGreaterThanOrEqual(6);
 
-    const after = await tableItems(stack);
+    const after = await tableItems(testStack());
     expect(after.filter((item) => String(item.pk).includes(subscriberId))).toEqual([]);
     expect(after.filter((item) => item.pk === `EMAIL#${ADDRESS}`)).toEqual([]);
     const everything = JSON.stringify(after).toLowerCase();
@@ -173,44 +159,44 @@ describe('personal data: consent, export, erasure, and logs that name nobody', (
   });
 
   it('sends nothing to an erased person who signs up again, and answers them as anyone else', async () => {
-    const before = await emailsTo(stack, PERSON.email);
-    const again = await fetch(`${stack.urls.app}/api/subscribe`, {
+    const before = await emailsTo(testStack(), PERSON.email);
+    const again = await fetch(`${testStack().urls.app}/api/subscribe`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(PERSON),
     });
     expect(again.status).toBe(202);
     expect(await again.json()).toMatchObject({ status: 'pending' });
-    expect(await emailsTo(stack, PERSON.email)).toHaveLength(before.length);
-    expect(await stack.deps.store.findByEmail(ADDRESS)).toBeUndefined();
+    expect(await emailsTo(testStack(), PERSON.email)).toHaveLength(before.length);
+    expect(await testStack().deps.store.findByEmail(ADDRESS)).toBeUndefined();
   });
 
   it('finishes or repeats an erasure harmlessly, and exports what is left: the suppression', async () => {
-    const erase = await admin(stack, 'erase', PERSON.email);
+    const erase = await admin(testStack(), 'erase', PERSON.email);
     const repeated = JSON.parse(erase.stdout);
     expect(repeated).toMatchObject({ itemsDeleted: 0, suppressed: true });
     expect(repeated.subscriberId).toBeUndefined();
-    const exported = JSON.parse((await admin(stack, 'export', PERSON.email)).stdout);
+    const exported = JSON.parse((await admin(testStack(), 'export', PERSON.email)).stdout);
     expect(exported).toMatchObject({ email: ADDRESS, items: [], suppressed: true });
     expect(exported.subscriberId).toBeUndefined();
   });
 
   it('refuses a bad command or address with usage help', async () => {
-    const result = await admin(stack, 'forget', 'x');
+    const result = await admin(testStack(), 'forget', 'x');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('usage: npm run admin -- export EMAIL');
-    expect((await admin(stack, 'export', 'not-an-address')).status).toBe(2);
+    expect((await admin(testStack(), 'export', 'not-an-address')).status).toBe(2);
   });
 
   it('logged the whole journey with ids only: no address, name, subject or body text', async () => {
-    const log = stack.log.lines.join('\n');
-    expect(stack.log.lines.length).toBeGreaterThan(5);
+    const log = testStack().log.lines.join('\n');
+    expect(testStack().log.lines.length).toBeGreaterThan(5);
     expect(log).toContain(subscriberId);
     expect(log).not.toMatch(/@/);
     for (const text of ['Rosalind', 'rosalind', 'Example.org', QUESTION, 'three weeks', welcome.subject]) {
       expect(log).not.toContain(text);
     }
     expect(log).not.toContain(welcome.body.text!.split('\n').find((line) => line.length > 30)!);
-    expect(stack.log.lines.filter((line) => line.startsWith('error'))).toEqual([]);
+    expect(testStack().log.lines.filter((line) => line.startsWith('error'))).toEqual([]);
   });
 });
