@@ -67,26 +67,40 @@ function quoted(value: string): string {
     .join('\n');
 }
 
+/**
+ * An automatic note to the subscriber in the thread of their own message: a greeting, one paragraph, the
+ * sender's name, marked auto-replied so that their mail program's own auto-reply does not answer it.
+ */
+function noteInThread(
+  deps: ComposeDeps,
+  subscriber: Subscriber,
+  thread: Pick<Question, 'messageId' | 'references' | 'subject'>,
+  note: { paragraph: string; email: string; replyTo?: string },
+): OutgoingEmail {
+  const blocks = [`Hi ${subscriber.firstName},`, note.paragraph, `${deps.settings.senderName}`];
+  return {
+    to: subscriber.email,
+    subject: replySubject(thread.subject),
+    text: text(blocks),
+    html: html(blocks),
+    ...(note.replyTo ? { replyTo: note.replyTo } : {}),
+    headers: [...threadHeaders(thread), AUTO_REPLIED],
+    tags: { subscriber: subscriber.id, email: note.email },
+  };
+}
+
 /** The short "your question arrived" note to the subscriber, in the thread of their message. */
 export function composeAcknowledgement(
   deps: ComposeDeps,
   subscriber: Subscriber,
   question: Question,
 ): OutgoingEmail {
-  const blocks = [
-    `Hi ${subscriber.firstName},`,
-    'Your question arrived and is with our expert now. You will get a personal answer within 24 hours, right here in this email thread.',
-    `${deps.settings.senderName}`,
-  ];
-  return {
-    to: subscriber.email,
-    subject: replySubject(question.subject),
-    text: text(blocks),
-    html: html(blocks),
+  return noteInThread(deps, subscriber, question, {
+    paragraph:
+      'Your question arrived and is with our expert now. You will get a personal answer within 24 hours, right here in this email thread.',
+    email: 'question-ack',
     replyTo: replyAddress(deps, subscriber.id),
-    headers: [...threadHeaders(question), AUTO_REPLIED],
-    tags: { subscriber: subscriber.id, email: 'question-ack' },
-  };
+  });
 }
 
 /** Context for the expert: the emails the subscriber has had and their earlier questions and answers. */
@@ -236,19 +250,11 @@ export function composeUnsubscribedNote(
   subscriber: Subscriber,
   thread: Pick<Question, 'messageId' | 'references' | 'subject'>,
 ): OutgoingEmail {
-  const blocks = [
-    `Hi ${subscriber.firstName},`,
-    'Thank you for writing. Questions to our expert are part of the course for current subscribers, and you have unsubscribed, so your message was not passed on. We will not email you again unless you write to us.',
-    `${deps.settings.senderName}`,
-  ];
-  return {
-    to: subscriber.email,
-    subject: replySubject(thread.subject),
-    text: text(blocks),
-    html: html(blocks),
-    headers: [...threadHeaders(thread), AUTO_REPLIED],
-    tags: { subscriber: subscriber.id, email: 'question-unsubscribed' },
-  };
+  return noteInThread(deps, subscriber, thread, {
+    paragraph:
+      'Thank you for writing. Questions to our expert are part of the course for current subscribers, and you have unsubscribed, so your message was not passed on. We will not email you again unless you write to us.',
+    email: 'question-unsubscribed',
+  });
 }
 
 /** To an expert whose answer arrived after another: not sent, and here is the answer that was. */
