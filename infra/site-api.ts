@@ -18,6 +18,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { OPEN_QUESTIONS_INDEX } from '../functions/adapters/dynamo-table';
 import { CourseFunction, type FunctionBase } from './course-function';
 
 /**
@@ -47,15 +48,19 @@ export class SiteApi extends Construct {
     const { api } = props;
     this.function = new CourseFunction(this, 'Function', {
       ...props.base,
-      // Signup, confirm and unsubscribe: items by key only. It deletes only a profile it just created
-      // and lost the address race for, so DeleteItem is limited to `SUB#` keys: never a suppression.
+      // Signup, confirm and unsubscribe by key; the manage page, the console and the operator's figures
+      // also query a subscriber's partition, a day's figures, the console's partition and the queue of
+      // questions. It deletes a profile it just created and lost the address race for (`SUB#`), a
+      // console session on sign-out and a saved reply (`CONSOLE…`): never a suppression or a counter.
       table: {
         table: props.base.table,
-        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
-        deletesUnder: ['SUB#'],
+        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
+        indexes: [OPEN_QUESTIONS_INDEX.name],
+        deletesUnder: ['SUB#', 'CONSOLE'],
       },
       handler: 'api',
-      description: 'HTTP API: signup, confirm, unsubscribe (and the pages, behind CloudFront)',
+      description:
+        'HTTP API: signup, confirm, unsubscribe, manage, the console (and the pages, behind CloudFront)',
       environment: {
         ...props.base.environment,
         CONFIRMATION_QUEUE_URL: props.confirmations.queueUrl,

@@ -341,10 +341,14 @@ describe('the stateless stack', () => {
         )
         .sort();
     const on = (name: string) => JSON.stringify(index(name));
+    // The API also serves the manage page and the console: it queries partitions and the question queue,
+    // and deletes console sessions and saved replies, but never a suppression or a counter.
     expect(grants(stacks.stateless.site.function)).toEqual([
-      'dynamodb:DeleteItem on table if {"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["SUB#*"]}}',
+      'dynamodb:DeleteItem on table if {"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["SUB#*","CONSOLE*"]}}',
       'dynamodb:GetItem on table',
       'dynamodb:PutItem on table',
+      'dynamodb:Query on table',
+      `dynamodb:Query on ${on('open-questions')}`,
       'dynamodb:UpdateItem on table',
     ]);
     expect(grants(stacks.stateless.dispatch.tickFunction)).toEqual([
