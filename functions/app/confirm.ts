@@ -1,6 +1,12 @@
 import { InvalidTokenError } from '../domain/errors';
-import { describeCheckins, nominalSendMillis } from '../domain/schedule';
-import { confirmSubscriber, isStopped, type Subscriber, withChange } from '../domain/subscriber';
+import { describeCheckins, plannedSendMillis } from '../domain/schedule';
+import {
+  confirmSubscriber,
+  isStopped,
+  type Subscriber,
+  scheduleAnchor,
+  withChange,
+} from '../domain/subscriber';
 import { readConfirmSubject, verifyToken } from '../domain/tokens';
 import { describeLocalTime } from '../domain/zoned-time';
 import { countConfirmed } from './count';
@@ -58,11 +64,9 @@ export async function confirm(deps: Deps, token: string): Promise<ConfirmOutcome
 
 /** "Friday 27 November at 08:00" for the first lesson, and the check-in times for the subscriber's hour. */
 function scheduleText(deps: Deps, subscriber: Subscriber) {
-  const lesson = deps.steps.find((step) => step.kind === 'lesson');
-  const at =
-    lesson && subscriber.confirmedAt
-      ? nominalSendMillis(lesson, { ...subscriber, confirmedAt: subscriber.confirmedAt })
-      : undefined;
+  const lesson = deps.steps.findIndex((step) => step.kind === 'lesson');
+  const anchor = scheduleAnchor(subscriber);
+  const at = lesson >= 0 && anchor ? plannedSendMillis(deps.steps, lesson, anchor) : undefined;
   return {
     firstLessonAt: at === undefined ? undefined : describeLocalTime(subscriber.timeZone, at),
     checkinTimes: describeCheckins(deps.steps, subscriber.sendHour),

@@ -4,9 +4,10 @@
  * later) still show, by their type and time.
  */
 import type { CourseStep } from './course';
-import { CHECKIN_GAP_MS, keepsToDaytime, LESSON_GAP_MS, nominalSendMillis } from './schedule';
+import { keepsToDaytime, plannedSendMillis } from './schedule';
+import { gapBefore } from './schedule-changes';
 import type { StatFact } from './stat-facts';
-import type { Subscriber } from './subscriber';
+import { type Subscriber, scheduleAnchor } from './subscriber';
 
 /** One thing that happened to the person. */
 export interface TimelineEntry {
@@ -99,35 +100,37 @@ export function timelineOf(items: Item[], mailFacts: StatFact[]): TimelineEntry[
 /** When the person's next email is due, and why then. */
 export function nextEmail(subscriber: Subscriber, steps: CourseStep[]): NextEmail {
   const step = steps[subscriber.step];
-  if (subscriber.status !== 'active' || !subscriber.nextSendAt || !step || !subscriber.confirmedAt) {
+  const anchor = scheduleAnchor(subscriber);
+  if (subscriber.status !== 'active' || !subscriber.nextSendAt || !step || !anchor) {
     return { none: `No email is due: the subscriber is ${subscriber.status}.` };
   }
-  const anchor = { ...subscriber, confirmedAt: subscriber.confirmedAt };
-  const nominal = nominalSendMillis(step, anchor);
-  const hour = String(subscriber.sendHour + step.hourOffset).padStart(2, '0');
+  const hour = String(anchor.sendHour + step.hourOffset).padStart(2, '0');
   const onTime = `day ${step.day} of the course, at ${hour}:00 their time`;
-  const gapHours = (keepsToDaytime(step) ? CHECKIN_GAP_MS : LESSON_GAP_MS) / 3600_000;
   const daytime = keepsToDaytime(step) ? ' and within their daytime' : '';
+  const due = Date.parse(subscriber.nextSendAt);
   // A minute's slack: a send recorded a moment after its hour is not "moved".
   const why =
     step.day === 0
       ? 'sent on confirmation'
-      : Date.parse(subscriber.nextSendAt) - nominal > 60_000
-        ? `${onTime}, moved to keep ${gapHours} hours after the previous email${daytime}`
-        : onTime;
+      : subscriber.pausedUntil && due >= Date.parse(subscriber.pausedUntil)
+        ? `${onTime}, after the pause they asked for`
+        : due - plannedSendMillis(steps, subscriber.step, anchor) > 60_000
+          ? `${onTime}, moved to keep ${gapBefore(steps, subscriber.step) / 3600_000} hours after the previous email${daytime}`
+          : onTime;
   return { key: step.key, at: subscriber.nextSendAt, timeZone: subscriber.timeZone, why };
 }
 
 /**
- * The emails still to come after the next one, at their nominal times (the schedule may move one later to
- * keep its gaps and daytime): empty unless the subscriber is active.
+ * The emails still to come after the next one, at their planned times (the schedule may move one later to
+ * keep its gaps): empty unless the subscriber is active.
  */
 export function laterEmails(subscriber: Subscriber, steps: CourseStep[]): { key: string; at: string }[] {
-  if (subscriber.status !== 'active' || !subscriber.confirmedAt) return [];
-  const anchor = { ...subscriber, confirmedAt: subscriber.confirmedAt };
-  return steps
-    .slice(subscriber.step + 1)
-    .map((step) => ({ key: step.key, at: new Date(nominalSendMillis(step, anchor)).toISOString() }));
+  const anchor = scheduleAnchor(subscriber);
+  if (subscriber.status !== 'active' || !anchor) return [];
+  return steps.slice(subscriber.step + 1).map((step, i) => ({
+    key: step.key,
+    at: new Date(plannedSendMillis(steps, subscriber.step + 1 + i, anchor)).toISOString(),
+  }));
 }
 
 /** "Tue 08:00" in `zone`, with the date: "Tue 8 Dec 08:00". */
