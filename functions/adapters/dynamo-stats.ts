@@ -48,14 +48,17 @@ export class DynamoStatsStore extends TableAdapter implements StatsStore {
   }
 
   async noteSignupDay(day: string): Promise<void> {
-    // The first day is kept once; the latest follows the clock (signups only move forward in time).
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: SIGNUP_DAYS,
-        UpdateExpression: 'SET firstDay = if_not_exists(firstDay, :day), lastDay = :day',
-        ExpressionAttributeValues: { ':day': day },
-      }),
+    // The first day is kept once; the last only moves forward (a resend counts an old signup again).
+    await conditionHeld(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: SIGNUP_DAYS,
+          UpdateExpression: 'SET firstDay = if_not_exists(firstDay, :day), lastDay = :day',
+          ConditionExpression: 'attribute_not_exists(lastDay) OR lastDay < :day',
+          ExpressionAttributeValues: { ':day': day },
+        }),
+      ),
     );
   }
 

@@ -53,5 +53,8 @@ export function statsStoreContract(make: MakePorts): void {
     await stats.noteSignupDay('2026-03-02');
     await stats.noteSignupDay('2026-03-05');
     expect(await stats.signupDays()).toEqual({ first: '2026-03-02', last: '2026-03-05' });
+    // A resend counts an older signup again: the last day stays where it was.
+    await stats.noteSignupDay('2026-03-03');
+    expect(await stats.signupDays()).toEqual({ first: '2026-03-02', last: '2026-03-05' });
   });
 }

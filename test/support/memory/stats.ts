@@ -26,6 +26,7 @@ export class MemoryStatsStore implements StatsStore {
   }
 
   async noteSignupDay(day: string): Promise<void> {
+    if (this.days && this.days.last >= day) return;
     this.days = { first: this.days?.first ?? day, last: day };
   }
 
