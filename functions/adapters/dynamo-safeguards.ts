@@ -99,12 +99,14 @@ export class DynamoBounceLedger implements BounceLedger {
   }
 
   async resetTransient(subscriberId: string, at: string): Promise<void> {
-    // Every delivery passes here, and a write whose condition fails is billed like one that succeeds: a
-    // consistent read (a fifth of a write's price) first, and a write only for someone who has bounced. A bounce stored between the two is newer than this delivery's read, so it is not ours.
+    // A write whose condition fails is billed like one that succeeds: a consistent read (a fifth of a
+    // write's price) first, and a write only while there are bounces to forgive. Once forgiven, later
+    // deliveries to someone who once bounced cost this read only, not a write each. A bounce stored between the read
+    // and the write is newer than this delivery's read, so it is not ours.
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: this.key(subscriberId), ConsistentRead: true }),
     );
-    if (!Item || !(String(Item.lastBounceAt) < at)) return;
+    if (!Item?.transientIds || !(String(Item.lastBounceAt) < at)) return;
     await conditionHeld(
       this.doc.send(
         new UpdateCommand({

@@ -49,7 +49,7 @@ export class MemoryBounceLedger implements BounceLedger {
 
   async resetTransient(subscriberId: string, at: string): Promise<void> {
     const row = this.rows.get(subscriberId);
-    if (!row || row.lastBounceAt >= at) return;
+    if (!row || row.transientIds.size === 0 || row.lastBounceAt >= at) return;
     row.transientIds.clear();
     row.deliveredAt = at;
   }
