@@ -11,6 +11,7 @@ import { InvalidTokenError, ValidationError } from '../domain/errors';
 import { escapeHtml } from '../domain/render';
 import { ChangeRefusedError, isPaused, MAX_RESTARTS, type RefusalReason } from '../domain/schedule-changes';
 import type { Subscriber } from '../domain/subscriber';
+import { verifyToken } from '../domain/tokens';
 import { describeLocalTime } from '../domain/zoned-time';
 import { isCrossSite, limitBody } from './middleware';
 import { sendPage } from './pages';
@@ -53,6 +54,19 @@ async function fromToken(
   if (!token) return undefined;
   try {
     return { token, subscriber: await subscriberForToken(deps, token) };
+  } catch (error) {
+    if (error instanceof InvalidTokenError) return undefined;
+    throw error;
+  }
+}
+
+/** The manage token of the request if its signature holds, without reading the subscriber. */
+function signedToken(c: Context, deps: Deps): string | undefined {
+  const token = tokenParam(c.req.query('token'));
+  if (!token) return undefined;
+  try {
+    verifyToken(deps.keys, 'manage', token, deps.clock.now().getTime());
+    return token;
   } catch (error) {
     if (error instanceof InvalidTokenError) return undefined;
     throw error;
@@ -136,6 +150,7 @@ async function postChange(c: Context, deps: Deps, token: string): Promise<Respon
     await changeSchedule(deps, token, change);
     return c.redirect(`/manage?token=${token}&done=${change.action}`, 303);
   } catch (error) {
+    if (error instanceof InvalidTokenError) return invalidLink(c, deps);
     if (error instanceof ValidationError)
       return problem(c, deps, 400, 'Please check your choice', Object.values(error.fields).join(' '));
     if (error instanceof ChangeRefusedError)
@@ -187,9 +202,10 @@ export function manageRoutes(deps: Deps, siteOrigin: string): Hono {
             'Change your course on our site',
             'The form was sent from another site.',
           );
-        const found = await fromToken(c, deps);
-        if (!found) return invalidLink(c, deps);
-        return postChange(c, deps, found.token);
+        // The signature is checked here; the change reads the profile itself (and again on a retry).
+        const token = signedToken(c, deps);
+        if (!token) return invalidLink(c, deps);
+        return postChange(c, deps, token);
       },
     )
     .get('/manage/emails', async (c) => {
