@@ -63,7 +63,8 @@ export function requireStaff(deps: Deps, options: { role?: StaffRole } = {}): Mi
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && isCrossSite(c, siteOrigin)) {
       throw new RequestError(403, 'cross_site', 'Use the console on its own site.');
     }
-    const staff = await staffFromSession(deps, getCookie(c, SESSION_COOKIE));
+    // An operator page sits behind the console's own requireStaff: its session is read once per request.
+    const staff = c.get('staff') ?? (await staffFromSession(deps, getCookie(c, SESSION_COOKIE)));
     if (!staff) {
       if (wantsJson(c)) {
         return c.json({ error: 'unauthorized', message: 'Sign in to the console first.' }, 401);
