@@ -24,8 +24,11 @@ export interface DispatchOptions {
   shards?: number[] | undefined;
   /** Workers taking shards off the list in parallel (default: one per shard). */
   workers?: number | undefined;
-  /** This run's share of the account's send rate (default: all of it). */
-  ratePerSecond?: number | undefined;
+  /**
+   * The pacer of this run's share of the account's send rate, shared with whatever else the caller sends
+   * (a worker's queued confirmations). Default: a pacer of its own at the whole rate.
+   */
+  pacer?: Pacer | undefined;
 }
 
 const OUTCOME_FIELD: Record<DeliveryOutcome, keyof Omit<DispatchReport, 'remaining' | 'failed'>> = {
@@ -46,7 +49,7 @@ const OUTCOME_FIELD: Record<DeliveryOutcome, keyof Omit<DispatchReport, 'remaini
 export async function dispatchDue(deps: Deps, options: DispatchOptions = {}): Promise<DispatchReport> {
   const now = deps.clock.now();
   const nowIso = now.toISOString();
-  const pacer = new Pacer(options.ratePerSecond ?? deps.settings.maxSendRate);
+  const pacer = options.pacer ?? new Pacer(deps.settings.maxSendRate);
   const report: DispatchReport = {
     sent: 0,
     notDue: 0,

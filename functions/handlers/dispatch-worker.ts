@@ -27,6 +27,7 @@ const { deps, config } = await cloudDeps(log);
 const queue = new SqsConfirmationQueue({
   queueUrl: requireConfig(config, ['DISPATCH_QUEUE_URL']).DISPATCH_QUEUE_URL,
 });
+// This worker's share of the send rate, for its confirmations and its shards alike.
 const pacer = new Pacer(config.MAX_SEND_RATE / config.DISPATCH_WORKERS);
 
 function parseJson(text: string): unknown {
@@ -73,7 +74,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     try {
       await dispatchDue(deps, {
         shards: [parsed.data.shard],
-        ratePerSecond: config.MAX_SEND_RATE / config.DISPATCH_WORKERS,
+        pacer,
         deadline,
       });
     } catch (error) {
