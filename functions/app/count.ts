@@ -9,6 +9,7 @@ import {
   dayOf,
   type ExitStatus,
   isoWeek,
+  mailFactId,
   NO_SOURCE,
   personDigest,
   questionDigest,
@@ -54,7 +55,7 @@ export async function countMailEvent(deps: Deps, event: SesEvent, subscriber: Su
   const person = personDigest(subscriber.id);
   await deps.stats.note({
     day: dayOf(event.sentAt),
-    id: `mail#${person}#${event.key}#${kind}`,
+    id: mailFactId(person, event.key, kind),
     kind,
     key: event.key,
     at: event.at,

@@ -83,7 +83,7 @@ export function mailFactId(
   key: string,
   kind: 'delivered' | 'bounced' | 'complained',
 ): string {
-  return `mail#${person}#${key}#${kind}`;
+  return `${mailFactPrefix(person)}${key}#${kind}`;
 }
 
 /** The prefix of every mail fact of one person on a day (the operator's lookup). */
