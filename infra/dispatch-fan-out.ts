@@ -57,6 +57,8 @@ export class DispatchFanOut extends Construct {
       ...base.environment,
       ...expertEnvironment(props.context),
       DISPATCH_WORKERS: String(DISPATCH_WORKERS),
+      // The tick puts shards on the queue; a worker puts a throttled confirmation back, with a delay.
+      DISPATCH_QUEUE_URL: this.queue.queueUrl,
     };
     this.tickFunction = new CourseFunction(this, 'TickFunction', {
       ...base,
@@ -70,7 +72,7 @@ export class DispatchFanOut extends Construct {
       description:
         'Every five minutes: enqueues the due-index shards for the workers, runs the question sweep',
       // It also runs the 24-hour sweep of open questions: reminders to the expert, escalation to the backup.
-      environment: { ...environment, DISPATCH_QUEUE_URL: this.queue.queueUrl },
+      environment,
       timeout: Duration.minutes(5),
     });
     this.queue.grantSendMessages(this.tickFunction);
@@ -86,6 +88,9 @@ export class DispatchFanOut extends Construct {
       // As many as the event source may run at once, and no more: the send rate is shared among them.
       reservedConcurrentExecutions: DISPATCH_WORKERS,
     });
+    // Confirmations ride this queue too: the workers send them, so course emails and confirmations
+    // together stay under the account's send rate, and one queue is polled, not two.
+    this.queue.grantSendMessages(this.workerFunction);
     this.workerFunction.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: 1,

@@ -55,11 +55,6 @@ export class StatelessStack extends Stack {
     this.deadLetters = deadLetterQueue(this);
 
     this.dispatch = new DispatchFanOut(this, 'Dispatch', { base, context, deadLetters: this.deadLetters });
-    // Confirmations go on the dispatch queue: the same workers send them, so course emails and
-    // confirmations together stay under the account's send rate, and one queue is polled, not two.
-    // A worker queues a throttled confirmation again, with a delay.
-    this.dispatch.queue.grantSendMessages(this.dispatch.workerFunction);
-    this.dispatch.workerFunction.addEnvironment('DISPATCH_QUEUE_URL', this.dispatch.queue.queueUrl);
     // The API serves the expert console: it needs to know who the experts and operators are.
     const siteBase = { ...base, environment: { ...base.environment, ...expertEnvironment(context) } };
     this.site = new SiteApi(this, 'Site', {
