@@ -4,6 +4,9 @@
 import * as z from 'zod/mini';
 import { INBOUND_MAIL_PREFIX } from './adapters/dynamo-table';
 
+/** How long a pending address waits for another confirmation email; the static pages state it too. */
+export const DEFAULT_CONFIRM_RESEND_MINUTES = 15;
+
 const positiveInt = (fallback: number) =>
   z.pipe(
     z.optional(z.string().check(z.regex(/^\d+$/, 'a whole number'))),
@@ -30,7 +33,7 @@ const schema = z.object({
   SIGNING_KEY_PREVIOUS: z.optional(z.string().check(z.minLength(32))),
   DUE_SHARDS: positiveInt(8),
   MAX_SEND_RATE: positiveInt(14),
-  CONFIRM_RESEND_MINUTES: positiveInt(15),
+  CONFIRM_RESEND_MINUTES: positiveInt(DEFAULT_CONFIRM_RESEND_MINUTES),
   SIGNUP_FLOOR_MS: positiveInt(300),
   /** Valid signups one client (IP) may make per 10 minutes, five times as many a day (then 429). */
   SIGNUPS_PER_CLIENT: positiveInt(10),

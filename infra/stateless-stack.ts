@@ -7,6 +7,7 @@ import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cd
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { DEFAULT_CONFIRM_RESEND_MINUTES } from '../functions/config';
 import { Alarms } from './alarms';
 import type { CourseContext } from './context';
 import { expertEnvironment, type FunctionBase, functionBase, type SharedResources } from './course-function';
@@ -48,7 +49,12 @@ export class StatelessStack extends Stack {
       description: 'Signup, confirm and unsubscribe, behind the site distribution',
       createDefaultStage: false,
     });
-    this.edge = new SiteEdge(this, 'Edge', { api: this.api, context, confirmResendMinutes: 15 });
+    // The deployed functions run with the default resend window; the published pages state the same one.
+    this.edge = new SiteEdge(this, 'Edge', {
+      api: this.api,
+      context,
+      confirmResendMinutes: DEFAULT_CONFIRM_RESEND_MINUTES,
+    });
     this.siteUrl = this.edge.siteUrl;
     const base = functionBase(props.shared, context, this.siteUrl);
     this.functionBase = base;
