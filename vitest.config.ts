@@ -12,9 +12,11 @@ export default defineConfig({
     // loading the SDK, the stand-ins and the app again for every file was half of the suites' CPU time,
     // and the first CDK synth in a process costs seconds of warm-up, later ones a fraction of that.
     // What this asks of a test file: it starts its own stack (the local stack clears the SES stand-in's
-    // one-per-process mailbox when it starts), and one that sets `process.env` for a Lambda handler puts
-    // it back when it ends. Each handler module is imported by one file only (modules load once).
+    // one-per-process mailbox when it starts). A file's changes to `process.env` (a Lambda handler's
+    // environment) are undone when it ends, by the setup file. Each handler module is imported by one
+    // file only (modules load once).
     isolate: false,
+    setupFiles: ['test/support/restore-env.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // A ~0.5 s NodeVersionSupportWarning per SDK import is noise here (Lambda runs Node 22).

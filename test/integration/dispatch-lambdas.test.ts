@@ -23,7 +23,6 @@ function sqsEvent(...bodies: string[]): SQSEvent {
 describe('the dispatch Lambdas fan out over the due-index shards, against the stand-ins', () => {
   let stack: TestStack;
   let sqs: Server;
-  let environmentBefore: NodeJS.ProcessEnv;
   const enqueued: { QueueUrl: string; Entries: { Id: string; MessageBody: string }[] }[] = [];
   const requeued: { MessageBody: string; DelaySeconds?: number }[] = [];
   let tick: () => Promise<Record<string, unknown>>;
@@ -59,7 +58,6 @@ describe('the dispatch Lambdas fan out over the due-index shards, against the st
       });
     });
     await new Promise<void>((resolve) => sqs.listen(0, '127.0.0.1', resolve));
-    environmentBefore = { ...process.env };
     Object.assign(
       process.env,
       lambdaEnvironment(stack, {
@@ -73,8 +71,6 @@ describe('the dispatch Lambdas fan out over the due-index shards, against the st
     ({ handler: worker } = await import('../../functions/handlers/dispatch-worker'));
   });
   afterAll(async () => {
-    // Other test files may run in this process next: they get the environment they started with.
-    process.env = environmentBefore;
     sqs.close();
     await stack.stop();
   });

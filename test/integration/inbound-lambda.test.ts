@@ -51,7 +51,6 @@ function sesEvent(
 describe('the inbound Lambda handler: SES event → S3 → the use case, against the stand-ins', () => {
   let stack: TestStack;
   let s3: Server;
-  let environmentBefore: NodeJS.ProcessEnv;
   const objects = new Map<string, Buffer>();
   const requested: string[] = [];
   let handler: (event: SESEvent) => Promise<{ disposition: string }>;
@@ -92,7 +91,6 @@ describe('the inbound Lambda handler: SES event → S3 → the use case, against
       res.end(body);
     });
     await new Promise<void>((resolve) => s3.listen(0, '127.0.0.1', resolve));
-    environmentBefore = { ...process.env };
     Object.assign(
       process.env,
       lambdaEnvironment(stack, {
@@ -103,8 +101,6 @@ describe('the inbound Lambda handler: SES event → S3 → the use case, against
     ({ handler } = await import('../../functions/handlers/inbound'));
   });
   afterAll(async () => {
-    // Other test files may run in this process next: they get the environment they started with.
-    process.env = environmentBefore;
     await new Promise((resolve) => s3.close(resolve));
     await stack.stop();
   });
