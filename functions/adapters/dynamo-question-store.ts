@@ -123,8 +123,8 @@ export class DynamoQuestionStore extends TableAdapter implements QuestionStore {
     });
   }
 
-  async listAnswered(since: string): Promise<string[]> {
-    const items = await queryAll(this.doc, {
+  async listAnswered(since: string, limit?: number): Promise<string[]> {
+    const input = {
       TableName: this.table,
       IndexName: OPEN_QUESTIONS_INDEX.name,
       KeyConditionExpression: '#pk = :pk AND #sk >= :since',
@@ -134,7 +134,12 @@ export class DynamoQuestionStore extends TableAdapter implements QuestionStore {
       },
       ExpressionAttributeValues: { ':pk': ANSWERED_PARTITION, ':since': since },
       ScanIndexForward: false,
-    });
+    };
+    // With a limit, one page of that size: the index is read no further than the console shows.
+    const items =
+      limit === undefined
+        ? await queryAll(this.doc, input)
+        : (await queryPage(this.doc, { ...input, Limit: limit })).items;
     return items.map((item) => {
       const sortKey = String(item[OPEN_QUESTIONS_INDEX.sortKey]);
       return sortKey.slice(sortKey.lastIndexOf('#') + 1);

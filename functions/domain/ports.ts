@@ -175,8 +175,8 @@ export interface QuestionStore {
   ): Promise<boolean>;
   /** Gives an open question to an expert (anyone may take one over); false when it is not open. */
   assign(questionId: string, assignee: string): Promise<boolean>;
-  /** Ids of the questions answered at or after `since`, newest answer first. */
-  listAnswered(since: string): Promise<string[]>;
+  /** Ids of the questions answered at or after `since`, newest answer first; the first `limit` when given. */
+  listAnswered(since: string, limit?: number): Promise<string[]>;
   /** Opens an answered question again (its answer could not be sent). */
   reopen(questionId: string, answeredAt: string): Promise<void>;
   /** Stamps a reminder or escalation on an open question, once; false when it was stamped already or closed. */

@@ -214,6 +214,7 @@ function assignedAndAnswered(make: MakePorts): void {
     await questions.recordAnswer(c?.id ?? '', 'C', at(20), HOUR, 'expert2@example.com');
     expect(await questions.listAnswered(at(15))).toEqual([b?.id, c?.id]);
     expect(await questions.listAnswered(at(0))).toEqual([b?.id, c?.id, a?.id]);
+    expect(await questions.listAnswered(at(0), 2)).toEqual([b?.id, c?.id]);
     await questions.reopen(b?.id ?? '', at(30));
     expect(await questions.listAnswered(at(0))).toEqual([c?.id, a?.id]);
   });

@@ -56,8 +56,8 @@ export async function openQuestions(deps: Deps): Promise<Question[]> {
 }
 
 /** Questions answered since `since`, newest answer first, at most `limit`. */
-export async function answeredQuestions(deps: Deps, since: Date, limit = Number.POSITIVE_INFINITY) {
-  const ids = (await deps.questions.listAnswered(since.toISOString())).slice(0, limit);
+export async function answeredQuestions(deps: Deps, since: Date, limit?: number) {
+  const ids = await deps.questions.listAnswered(since.toISOString(), limit);
   const questions = await Promise.all(ids.map((id) => deps.questions.get(id)));
   return questions.filter((q): q is Question => q?.status === 'answered');
 }

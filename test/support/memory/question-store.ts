@@ -70,11 +70,12 @@ export class MemoryQuestionStore implements QuestionStore {
     return true;
   }
 
-  async listAnswered(since: string): Promise<string[]> {
+  async listAnswered(since: string, limit?: number): Promise<string[]> {
     return [...this.questions.values()]
       .filter((q) => q.status === 'answered' && q.answeredAt !== undefined && q.answeredAt >= since)
       .sort((a, b) => `${b.answeredAt}#${b.id}`.localeCompare(`${a.answeredAt}#${a.id}`))
-      .map((q) => q.id);
+      .map((q) => q.id)
+      .slice(0, limit);
   }
 
   async reopen(questionId: string, answeredAt: string): Promise<void> {
