@@ -22,8 +22,7 @@ import { questionRoutes } from './console-question';
 import { queueRoutes } from './console-queue';
 import { savedReplyRoutes } from './console-replies';
 import { teamRoutes } from './console-team';
-import { RequestError } from './errors';
-import { type ClientAddress, isCrossSite, limitBody, timingFloor } from './middleware';
+import { type ClientAddress, limitBody, refuseCrossSite, timingFloor } from './middleware';
 
 /** What the console needs from its runtime. */
 export interface ConsoleOptions {
@@ -84,10 +83,7 @@ async function askForLink(c: Context, deps: Deps, options: ConsoleOptions): Prom
 /** The sign-in pages: open to everyone, and the same answer for every address. */
 function signInRoutes(deps: Deps, options: ConsoleOptions): Hono {
   const siteOrigin = new URL(deps.settings.siteUrl).origin;
-  const refuseCrossSite = (c: Context) => {
-    if (isCrossSite(c, siteOrigin))
-      throw new RequestError(403, 'cross_site', 'Sign in on the console itself.');
-  };
+  const sameSiteOnly = refuseCrossSite(siteOrigin, 'Sign in on the console itself.');
   return new Hono()
     .get('/', async (c) => {
       // Someone signed in already (a bookmark of /console) goes straight to the queue.
@@ -98,10 +94,7 @@ function signInRoutes(deps: Deps, options: ConsoleOptions): Hono {
         body: signInForm(undefined, returnPath(c.req.query('next'))),
       });
     })
-    .post('/', timingFloor(options.floorMs), limitBody(), async (c) => {
-      refuseCrossSite(c);
-      return askForLink(c, deps, options);
-    })
+    .post('/', timingFloor(options.floorMs), sameSiteOnly, limitBody(), (c) => askForLink(c, deps, options))
     .get('/sign-in', (c) => {
       const token = c.req.query('token') ?? '';
       // Opening the link only shows a button: mail scanners open links too, and must not use it up.
@@ -114,8 +107,7 @@ function signInRoutes(deps: Deps, options: ConsoleOptions): Hono {
 <form method="post" action="${action}"><button type="submit">Sign in</button></form></div>`,
       });
     })
-    .post('/sign-in', async (c) => {
-      refuseCrossSite(c);
+    .post('/sign-in', sameSiteOnly, async (c) => {
       const session = await startSession(deps, c.req.query('token') ?? '');
       if (!session) return linkInvalid(c);
       setSessionCookie(c, deps, session.cookie, session.maxAgeSeconds);
