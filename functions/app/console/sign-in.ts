@@ -2,8 +2,10 @@
  * Signing in to the console: a one-use link by email to staff addresses only, then a session that lasts
  * at most 12 hours and ends at sign-out. Who is staff is read from the settings on every request.
  */
+
 import { pseudonym } from '../../domain/privacy';
 import { RateLimitedError } from '../../domain/rate-limit';
+import { escapeHtml } from '../../domain/render';
 import { rolesOf, type Staff, staffKey } from '../../domain/staff';
 import { normaliseEmail } from '../../domain/subscriber';
 import { signToken, TOKEN_LIFETIME_SECONDS, verifyToken } from '../../domain/tokens';
@@ -66,7 +68,7 @@ export async function requestSignIn(
     to: email,
     subject: 'Your sign-in link for the expert console',
     text: `${text}\n`,
-    html: `<!doctype html><html><body><p>Someone (we hope you) asked to sign in to the expert console.</p><p><a href="${link}">Sign in</a> within 15 minutes. The link works once.</p><p>If it was not you, ignore this email: nothing happens without the link.</p></body></html>`,
+    html: `<!doctype html><html><body><p>Someone (we hope you) asked to sign in to the expert console.</p><p><a href="${escapeHtml(link)}">Sign in</a> within 15 minutes. The link works once.</p><p>If it was not you, ignore this email: nothing happens without the link.</p></body></html>`,
     headers: [{ name: 'Auto-Submitted', value: 'auto-generated' }],
     tags: { email: 'console-sign-in' },
   });
