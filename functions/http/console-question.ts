@@ -7,6 +7,7 @@ import { addNote, answerFromConsole, type ConsoleAnswerResult, takeQuestion } fr
 import { type QuestionContext, questionContext, questionIdFromRef } from '../app/console/questions';
 import type { Deps } from '../app/deps';
 import { durationText, fillReplyFields, timeLeftText, urgency } from '../domain/console';
+import type { SavedReply } from '../domain/console-records';
 import type { SendRecord } from '../domain/ports';
 import type { Question } from '../domain/questions';
 import type { Staff } from '../domain/staff';
@@ -92,8 +93,7 @@ ${notes.length > 0 ? h`<ol class="history">${notes}</ol>` : ''}
 <textarea id="note" name="note" rows="3" maxlength="5000" required></textarea><button type="submit" class="secondary">Add note</button></form></section>`;
 }
 
-async function replyPicker(deps: Deps, ref: string): Promise<Safe> {
-  const replies = await deps.console.listSavedReplies();
+function replyPicker(replies: SavedReply[], ref: string): Safe {
   if (replies.length === 0)
     return h`<p class="hint"><a href="/console/replies">Saved replies</a>: none yet.</p>`;
   return h`<form class="inline" method="get" action="/console/q/${ref}"><label for="reply">Saved reply</label>
@@ -111,7 +111,7 @@ ${followUp ? h`<input type="hidden" name="followUp" value="yes">` : ''}
 <button type="submit" class="secondary" formaction="/console/replies/from-answer" formmethod="post">Save as a saved reply</button></div></form>`;
 }
 
-async function answerBlock(deps: Deps, ctx: QuestionContext, ref: string, draft: string): Promise<Safe> {
+function answerBlock(ctx: QuestionContext, ref: string, draft: string, replies: SavedReply[]): Safe {
   const q = ctx.question;
   if (q.status === 'held')
     return h`<section><h2>Kept for review</h2><p>This message was not forwarded (${q.holdReason ?? 'held'}) and is not answered.</p></section>`;
@@ -121,7 +121,7 @@ async function answerBlock(deps: Deps, ctx: QuestionContext, ref: string, draft:
 <blockquote class="answer">${q.answer ?? ''}</blockquote>
 <details${draft ? h` open` : ''}><summary>Send a follow-up</summary>${answerForm(ref, draft, true)}</details></section>`;
   }
-  return h`<section aria-labelledby="answer-heading"><h2 id="answer-heading">Answer</h2>${await replyPicker(deps, ref)}${answerForm(ref, draft, false)}</section>`;
+  return h`<section aria-labelledby="answer-heading"><h2 id="answer-heading">Answer</h2>${replyPicker(replies, ref)}${answerForm(ref, draft, false)}</section>`;
 }
 
 function statusLine(deps: Deps, q: Question, ref: string, staff: Staff): Safe {
@@ -145,8 +145,10 @@ async function questionPage(
   const firstName = ctx.subscriber?.firstName ?? '(erased)';
   let draft = state.draft ?? '';
   const chosen = c.req.query('reply');
+  // Read once: for the picker of an open question, and for the reply chosen in it.
+  const replies = ctx.question.status === 'open' || chosen ? await deps.console.listSavedReplies() : [];
   if (!state.draft && chosen) {
-    const reply = (await deps.console.listSavedReplies()).find((r) => r.id === chosen);
+    const reply = replies.find((r) => r.id === chosen);
     const fields = { firstName, day: String(ctx.question.day), expertName: staffName(staff.email) };
     if (reply) draft = fillReplyFields(reply.body, fields);
   }
@@ -156,7 +158,7 @@ async function questionPage(
     status: state.status ?? 200,
     body: h`<p><a href="/console/queue">← Queue</a></p><h1>Question from ${firstName}, day ${ctx.question.day}</h1>
 ${statusLine(deps, ctx.question, ref, staff)}${state.notice ?? ''}
-<div class="question-layout"><div class="main-column">${questionBlock(ctx, ref, deps)}${await answerBlock(deps, ctx, ref, draft)}${notesBlock(ctx, ref)}</div>
+<div class="question-layout"><div class="main-column">${questionBlock(ctx, ref, deps)}${answerBlock(ctx, ref, draft, replies)}${notesBlock(ctx, ref)}</div>
 <div class="side-column">${contextBlock(deps, ctx, staff)}${earlierBlock(deps, ctx)}</div></div>`,
   });
 }
