@@ -76,6 +76,21 @@ export function verifyToken(keys: SigningKeys, purpose: TokenPurpose, token: str
   return subscriberId;
 }
 
+/** The id a genuine, unexpired token of `purpose` was issued for; undefined when it is not one. */
+export function verifiedId(
+  keys: SigningKeys,
+  purpose: TokenPurpose,
+  token: string,
+  nowMs: number,
+): string | undefined {
+  try {
+    return verifyToken(keys, purpose, token, nowMs);
+  } catch (error) {
+    if (error instanceof InvalidTokenError) return undefined;
+    throw error;
+  }
+}
+
 function shortMacWith(key: string, label: string, value: string): string {
   return createHmac('sha256', key).update(`${label}|${value}`).digest('hex').slice(0, 12);
 }

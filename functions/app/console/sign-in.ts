@@ -8,7 +8,7 @@ import { RateLimitedError } from '../../domain/rate-limit';
 import { escapeHtml } from '../../domain/render';
 import { rolesOf, type Staff, staffKey } from '../../domain/staff';
 import { normaliseEmail } from '../../domain/subscriber';
-import { signToken, TOKEN_LIFETIME_SECONDS, verifyToken } from '../../domain/tokens';
+import { signToken, TOKEN_LIFETIME_SECONDS, verifiedId } from '../../domain/tokens';
 import type { Deps } from '../deps';
 import { sendWithRetry } from '../send-with-retry';
 import { overLimit } from '../subscribe';
@@ -78,11 +78,7 @@ export async function requestSignIn(
 
 /** The id a console token of `purpose` was signed for, or undefined when it is tampered or expired. */
 function tokenId(deps: Deps, purpose: 'console-link' | 'console-session', token: string): string | undefined {
-  try {
-    return verifyToken(deps.keys, purpose, token, deps.clock.now().getTime());
-  } catch {
-    return undefined;
-  }
+  return verifiedId(deps.keys, purpose, token, deps.clock.now().getTime());
 }
 
 /** True when a sign-in link's token is genuine and unexpired (it is not used up here: GET never signs in). */
